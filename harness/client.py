@@ -1,0 +1,168 @@
+"""One chat call, end to end: adapter -> transport -> SSE -> adapter -> RequestRecord.
+
+:meth:`ChatClient.call` never raises for anything the endpoint does: every
+outcome, including a refused connection, a cut stream or garbage in a chunk,
+becomes a record with an :class:`~harness.contracts.ErrorInfo`, so no request
+is ever lost from the statistics.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+
+from harness.contracts import (
+    OUTPUT_KINDS,
+    ChatRequest,
+    ErrorInfo,
+    ProviderAdapter,
+    RequestRecord,
+    SSEEvent,
+    Target,
+    Usage,
+)
+from harness.errors import TransportError
+from harness.secrets import redact
+from harness.sse import SSEDecoder
+from harness.timing import StreamTiming, time_per_output_token
+from harness.transport import HttpExchange, HttpTransport
+
+_perf_counter = time.perf_counter
+
+
+class _ChunkClock:
+    """Passes SSE events through, remembering which chunk came last and when."""
+
+    __slots__ = ("chunk", "received_at")
+
+    def __init__(self) -> None:
+        self.chunk = -1
+        self.received_at = 0.0
+
+    def follow(self, events: Iterable[SSEEvent]) -> Iterator[SSEEvent]:
+        for event in events:
+            self.chunk += 1
+            self.received_at = event.received_at
+            yield event
+
+
+def _sse_events(exchange: HttpExchange) -> Iterator[SSEEvent]:
+    decoder = SSEDecoder()
+    received_at = exchange.headers_at
+    for block, received_at in exchange.read_blocks():
+        yield from decoder.feed(block, received_at)
+    yield from decoder.close(received_at)
+
+
+class ChatClient:
+    """Sends chat requests to one target; one client per simulated user."""
+
+    def __init__(
+        self,
+        target: Target,
+        adapter: ProviderAdapter,
+        transport: HttpTransport,
+        api_key: str | None = None,
+    ) -> None:
+        self.target = target
+        self.adapter = adapter
+        self.transport = transport
+        self._api_key = api_key
+
+    def call(
+        self, request: ChatRequest, request_id: str | None = None, attempt: int = 1
+    ) -> RequestRecord:
+        record = RequestRecord(
+            request_id=request_id or uuid.uuid4().hex,
+            attempt=attempt,
+            started_at=time.time(),
+            target=self.target.name,
+            provider=self.adapter.name,
+            model=request.model,
+            stream=request.stream,
+            ok=False,
+            tags=request.tags,
+        )
+        http_call = self.adapter.build_request(request, self.target, self._api_key)
+        record.bytes_sent = len(http_call.body)
+        started = _perf_counter()
+        exchange: HttpExchange | None = None
+        try:
+            exchange = self.transport.open(http_call)
+            record.http_status = exchange.status
+            record.headers_s = exchange.headers_at - exchange.sent_at
+            content_type = exchange.headers.get("content-type", "")
+            if exchange.status >= 300:
+                body = exchange.read_body()
+                record.error = self.adapter.classify_error(exchange.status, exchange.headers, body)
+            elif request.stream and content_type.startswith("text/event-stream"):
+                self._consume_stream(exchange, record)
+            else:
+                self._consume_body(exchange, record)
+        except TransportError as exc:
+            if exchange is not None:
+                exchange.discard()
+            record.error = exc.to_error_info()
+        finally:
+            ended = _perf_counter()
+            if exchange is not None:
+                exchange.finish()
+            sent_at = exchange.sent_at if exchange is not None else started
+            record.e2e_s = ended - sent_at
+            if exchange is not None:
+                record.bytes_received = exchange.bytes_received
+        if record.error is not None:
+            record.error.message = redact(record.error.message)
+            record.ok = False
+        else:
+            record.ok = True
+            output_tokens = record.usage.output_tokens if record.usage else record.output_events
+            record.tpot_s = time_per_output_token(record.e2e_s, record.ttft_s, output_tokens)
+        return record
+
+    def _consume_stream(self, exchange: HttpExchange, record: RequestRecord) -> None:
+        timing = StreamTiming(exchange.sent_at)
+        clock = _ChunkClock()
+        usage: Usage | None = None
+        try:
+            for event in self.adapter.parse_stream(clock.follow(_sse_events(exchange))):
+                kind = event.kind
+                if kind in OUTPUT_KINDS:
+                    timing.on_output(clock.received_at, clock.chunk, kind == "content")
+                elif kind == "usage":
+                    usage = event.usage
+                elif kind == "finish":
+                    record.finish_reason = event.finish_reason
+                elif kind == "error":
+                    record.error = event.error or ErrorInfo("protocol", "stream reported an error")
+                    exchange.discard()
+                    break
+        finally:
+            record.ttft_s = timing.ttft
+            record.ttfa_s = timing.ttfa
+            record.itl_buckets = timing.itl_buckets
+            record.itl_sum_s = timing.itl_sum
+            record.itl_min_s = timing.itl_min
+            record.itl_max_s = timing.itl_max
+            record.output_events = timing.output_events
+            record.usage = usage or _estimated_usage(timing.output_events)
+
+    def _consume_body(self, exchange: HttpExchange, record: RequestRecord) -> None:
+        body = exchange.read_body()
+        arrived = _perf_counter() - exchange.sent_at
+        completion = self.adapter.parse_response(exchange.status, exchange.headers, body)
+        if completion.error is not None:
+            record.error = completion.error
+            return
+        # Without streaming, the answer becomes usable only once the body is complete.
+        record.ttft_s = arrived
+        record.finish_reason = completion.finish_reason
+        record.usage = completion.usage or _estimated_usage(0)
+        record.output_events = 1 if completion.text or completion.tool_calls else 0
+
+
+def _estimated_usage(output_events: int) -> Usage:
+    # One output chunk is one token for the servers this release targets;
+    # per-provider estimation from text comes with the provider adapters.
+    return Usage(output_tokens=output_events, source="estimated")

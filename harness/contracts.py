@@ -1,0 +1,237 @@
+"""Provider-neutral contracts shared by adapters, the client, metrics and reports.
+
+Every name here is fixed by docs/ARCHITECTURE.md; fields may grow. Nothing in
+this module imports gevent or Locust, so plugin authors can use it freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+StreamEventKind = Literal[
+    "content", "reasoning", "tool_call", "usage", "finish", "error", "keepalive"
+]
+#: Stream events that carry generated output; TTFT and ITL are measured on these.
+OUTPUT_KINDS: frozenset[str] = frozenset({"content", "reasoning", "tool_call"})
+
+ErrorKind = Literal[
+    "auth",
+    "permission",
+    "not_found",
+    "bad_request",
+    "context_length",
+    "rate_limited",
+    "quota",
+    "overloaded",
+    "server",
+    "timeout",
+    "connection",
+    "stream_broken",
+    "protocol",
+]
+ERROR_KINDS: tuple[str, ...] = ErrorKind.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One endpoint under test: which adapter speaks to it, where, and as whom.
+
+    ``api_key_env`` names an environment variable; the key itself is resolved
+    by :mod:`harness.secrets` at call time and never stored on a Target, so a
+    Target can be logged, serialized and put in reports safely.
+    """
+
+    name: str
+    provider: str
+    base_url: str
+    model: str
+    api_key_env: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "provider": self.provider,
+            "base_url": self.base_url,
+            "model": self.model,
+            "api_key_env": self.api_key_env,
+        }
+
+
+@dataclass
+class ChatRequest:
+    """A provider-neutral chat request, turned into HTTP by an adapter."""
+
+    messages: list[dict[str, Any]]
+    model: str
+    max_tokens: int | None = None
+    stream: bool = True
+    temperature: float | None = None
+    tools: list[dict[str, Any]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    """What an adapter asks the transport to send."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Usage:
+    """Token usage normalized across providers.
+
+    ``input_tokens`` counts all input, cached included; ``output_tokens``
+    counts all output, reasoning included. ``source`` says whether the
+    provider reported the numbers or the harness estimated them.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    source: Literal["reported", "estimated"] = "reported"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Usage:
+        return cls(**data)
+
+
+@dataclass
+class ErrorInfo:
+    """A classified failure. ``message`` must never contain a secret."""
+
+    kind: ErrorKind
+    message: str
+    http_status: int | None = None
+    retryable: bool = False
+    retry_after_s: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErrorInfo:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One dispatched server-sent event, stamped when its last byte arrived."""
+
+    data: str
+    event: str = "message"
+    id: str | None = None
+    received_at: float = 0.0
+
+
+@dataclass
+class StreamEvent:
+    """What an adapter yields while parsing a stream."""
+
+    kind: StreamEventKind
+    text: str = ""
+    tokens: int = 1
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    error: ErrorInfo | None = None
+
+
+@dataclass
+class Completion:
+    """A parsed non-streaming response."""
+
+    text: str
+    usage: Usage | None
+    finish_reason: str | None
+    reasoning_text: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    error: ErrorInfo | None = None
+
+
+@runtime_checkable
+class ProviderAdapter(Protocol):
+    """Speaks one wire format. Adapters are stateless and shared by all users.
+
+    ``parse_stream`` must yield each StreamEvent before pulling the next SSE
+    event: the client timestamps an output event with the arrival time of the
+    SSE event most recently pulled.
+    """
+
+    name: str
+
+    def build_request(
+        self, request: ChatRequest, target: Target, api_key: str | None
+    ) -> HttpCall: ...
+
+    def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion: ...
+
+    def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]: ...
+
+    def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo: ...
+
+
+@dataclass
+class RequestRecord:
+    """One attempt at one request; the raw JSONL line every report is rebuilt from.
+
+    Times are seconds. ``started_at`` is wall-clock (epoch) time for time
+    series; every duration comes from ``time.perf_counter()`` differences.
+    ``itl_buckets`` holds this request's inter-token gaps as sparse
+    log-histogram buckets (see :mod:`harness.metrics.histogram`), so the ITL
+    distribution of a whole run can be rebuilt exactly from records alone.
+    """
+
+    request_id: str
+    attempt: int
+    started_at: float
+    target: str
+    provider: str
+    model: str
+    stream: bool
+    ok: bool
+    tags: dict[str, str] = field(default_factory=dict)
+    http_status: int | None = None
+    error: ErrorInfo | None = None
+    headers_s: float | None = None
+    ttft_s: float | None = None
+    ttfa_s: float | None = None
+    e2e_s: float | None = None
+    tpot_s: float | None = None
+    queue_s: float | None = None
+    itl_buckets: dict[int, int] = field(default_factory=dict)
+    itl_sum_s: float = 0.0
+    itl_min_s: float | None = None
+    itl_max_s: float | None = None
+    output_events: int = 0
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["itl_buckets"] = {str(k): v for k, v in self.itl_buckets.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RequestRecord:
+        data = dict(data)
+        if data.get("error") is not None:
+            data["error"] = ErrorInfo.from_dict(data["error"])
+        if data.get("usage") is not None:
+            data["usage"] = Usage.from_dict(data["usage"])
+        data["itl_buckets"] = {int(k): v for k, v in data.get("itl_buckets", {}).items()}
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,71 @@
+"""``harness run``: start the simulator if no target is given, then run Locust headless.
+
+Locust's own ``main()`` runs the test, so its options, signals, statistics and
+exit codes behave exactly as Locust users know them; the harness's options
+ride on Locust's parser (see :mod:`harness.locust.options`).
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import importlib.resources  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+
+from harness.mock.config import simulator_config_from_args  # noqa: E402
+from harness.mock.process import SimulatorProcess  # noqa: E402
+
+
+def locustfile_path(name: str) -> str:
+    return str(importlib.resources.files("harness_locustfiles") / f"{name}.py")
+
+
+def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
+    argv = [
+        "locust",
+        "-f",
+        locustfile_path("chat"),
+        "--headless",
+        "-u",
+        str(args.users),
+        "-r",
+        str(args.spawn_rate or args.users),
+        "-t",
+        args.run_time,
+        # Calls in flight when time is up finish and are recorded, not killed.
+        "--stop-timeout",
+        "60",
+    ]
+    if args.target:
+        return run_locust([*argv, "--host", args.target, *passthrough])
+    config = simulator_config_from_args(args, prefix="mock-")
+    with SimulatorProcess(config) as simulator:
+        settings = json.dumps(dataclasses.asdict(config))
+        return run_locust(
+            [
+                *argv,
+                "--host",
+                simulator.url,
+                "--target-name",
+                "simulator",
+                "--simulator-settings",
+                settings,
+                *passthrough,
+            ]
+        )
+
+
+def run_locust(argv: list[str]) -> int:
+    from locust.main import main as locust_main
+
+    sys.argv = argv
+    try:
+        locust_main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0

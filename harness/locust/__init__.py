@@ -1,0 +1,12 @@
+"""Locust glue: user classes and the event listeners that run the harness.
+
+Importing this package imports Locust (which monkey-patches with gevent).
+"""
+
+from __future__ import annotations
+
+from harness.locust import lifecycle as _lifecycle  # registers the event listeners
+from harness.locust.user import ChatUser
+
+__all__ = ["ChatUser"]
+del _lifecycle

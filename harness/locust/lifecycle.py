@@ -1,0 +1,70 @@
+"""Hooks the harness into Locust's events: options, validation, start, stop."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from locust import events
+from locust.env import Environment
+from locust.runners import WorkerRunner
+
+from harness.errors import HarnessConfigError
+from harness.locust.llm_run import LlmRun
+from harness.locust.options import add_harness_arguments
+
+log = logging.getLogger("harness")
+_RUNS: dict[int, LlmRun] = {}
+
+
+def llm_run_for(environment: Environment) -> LlmRun:
+    try:
+        return _RUNS[id(environment)]
+    except KeyError:
+        raise RuntimeError(
+            "the harness was not initialised for this Locust environment; "
+            "import harness.locust in the locustfile before Locust fires `init`"
+        ) from None
+
+
+@events.init_command_line_parser.add_listener
+def _on_parser(parser: Any) -> None:
+    add_harness_arguments(parser)
+
+
+@events.init.add_listener
+def _on_init(environment: Environment, **_: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    try:
+        _RUNS[id(environment)] = LlmRun(environment)
+    except HarnessConfigError as exc:
+        # Exceptions in listeners are only logged by Locust; SystemExit is not,
+        # so bad input stops the run here, before any request is sent.
+        print(f"harness: error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    if environment.web_ui is not None:
+        from harness.locust.web_tab import install_llm_tab
+
+        install_llm_tab(environment, _RUNS[id(environment)])
+
+
+@events.test_start.add_listener
+def _on_test_start(environment: Environment, **_: Any) -> None:
+    run = _RUNS.get(id(environment))
+    if run is None:
+        return
+    try:
+        run.start()
+    except HarnessConfigError as exc:
+        log.error("harness: %s", exc)
+        if environment.runner is not None:
+            environment.runner.quit()
+
+
+@events.test_stop.add_listener
+def _on_test_stop(environment: Environment, **_: Any) -> None:
+    run = _RUNS.get(id(environment))
+    if run is not None:
+        run.stop()

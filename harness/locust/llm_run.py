@@ -1,0 +1,147 @@
+"""Everything one Locust test run shares: target, adapter, records, statistics, reports.
+
+An :class:`LlmRun` is attached to the Locust Environment at ``init``; it
+resolves plugins and the target once, opens ``records.jsonl`` when a test
+starts, takes every record from every user, and writes the reports when the
+test stops (headless or from the web UI alike).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from locust.env import Environment
+
+from harness.client import ChatClient
+from harness.contracts import ProviderAdapter, RequestRecord, Target
+from harness.errors import HarnessConfigError
+from harness.metrics.aggregate import RunAggregate
+from harness.plugins import PluginHost, harness_version
+from harness.records import JsonlRecordWriter
+from harness.report.console import format_console_summary
+from harness.report.render import write_reports
+from harness.report.run_info import RunInfo
+from harness.report.summary import build_summary
+from harness.secrets import redact, resolve_api_key
+from harness.transport import HttpTransport, Timeouts
+from harness.workload import SyntheticChat
+
+log = logging.getLogger("harness")
+
+
+class LlmCallFailed(Exception):
+    """What Locust's failure table shows for a failed call: kind first, then the reason."""
+
+
+class LlmRun:
+    def __init__(self, environment: Environment, plugins: PluginHost | None = None) -> None:
+        self.environment = environment
+        self.plugins = plugins or PluginHost()
+        self.aggregate = RunAggregate()
+        self._writer: JsonlRecordWriter | None = None
+        self._started_at = 0.0
+        self.target, self.adapter, self._api_key = self.resolve_target()
+        self.last_summary: dict[str, Any] | None = None
+
+    @property
+    def options(self) -> Any:
+        return self.environment.parsed_options
+
+    def resolve_target(self) -> tuple[Target, ProviderAdapter, str | None]:
+        """Check the options now, so bad input stops the run before any traffic."""
+        options = self.options
+        host = self.environment.host
+        if not host:
+            raise HarnessConfigError("no target: pass --host (locust) or --target (harness run)")
+        adapter = self.plugins.provider(options.provider)
+        secrets_file = Path(options.secrets_file) if options.secrets_file else None
+        api_key = resolve_api_key(options.api_key_env, secrets_file)
+        target = Target(
+            name=options.target_name or host.split("://", 1)[-1].rstrip("/"),
+            provider=adapter.name,
+            base_url=host,
+            model=options.model,
+            api_key_env=options.api_key_env,
+        )
+        return target, adapter, api_key
+
+    def new_workload(self) -> SyntheticChat:
+        options = self.options
+        return SyntheticChat(
+            model=options.model,
+            prompt_tokens=options.prompt_tokens,
+            max_tokens=options.max_tokens,
+            stream=options.stream,
+        )
+
+    def new_client(self) -> ChatClient:
+        options = self.options
+        timeouts = Timeouts(
+            connect=options.connect_timeout,
+            read=options.read_timeout,
+            stall=options.stall_timeout,
+            total=options.request_timeout,
+        )
+        return ChatClient(self.target, self.adapter, HttpTransport(timeouts), self._api_key)
+
+    @property
+    def report_dir(self) -> Path:
+        return Path(self.options.report_dir)
+
+    def start(self) -> None:
+        # Options may have changed in the web UI's start form since init.
+        self.target, self.adapter, self._api_key = self.resolve_target()
+        self.aggregate = RunAggregate()
+        self._writer = JsonlRecordWriter(self.report_dir / "records.jsonl")
+        self._started_at = time.time()
+
+    def record(self, record: RequestRecord) -> None:
+        if self._writer is not None:
+            self._writer.write(record)
+        self.aggregate.add(record)
+        error = record.error
+        self.environment.events.request.fire(
+            request_type="STREAM" if record.stream else "POST",
+            name=record.target,
+            response_time=(record.e2e_s or 0.0) * 1000.0,
+            response_length=record.bytes_received,
+            exception=None if error is None else LlmCallFailed(f"{error.kind}: {error.message}"),
+            context={"request_id": record.request_id},
+        )
+
+    def stop(self) -> None:
+        if self._writer is None:
+            return
+        self._writer.close()
+        self._writer = None
+        summary = build_summary(self.aggregate, self.run_info())
+        written = write_reports(summary, self.report_dir)
+        self.last_summary = summary
+        print(format_console_summary(summary), flush=True)
+        print(f"reports: {', '.join(str(p) for p in written)}", flush=True)
+
+    def run_info(self) -> RunInfo:
+        options = self.options
+        runner = self.environment.runner
+        return RunInfo(
+            harness_version=harness_version(),
+            started_at=self._started_at,
+            ended_at=time.time(),
+            command=[redact(arg) for arg in sys.argv],
+            targets=[self.target.describe()],
+            users=getattr(runner, "target_user_count", None) or options.num_users or 0,
+            spawn_rate=float(options.spawn_rate or 0),
+            run_time_s=float(options.run_time) if options.run_time else None,
+            stream=bool(options.stream),
+            plugins=[info.to_dict() for info in self.plugins.plugin_infos()],
+            warnings=[],
+            partial=False,
+            simulator=json.loads(options.simulator_settings)
+            if options.simulator_settings
+            else None,
+        )

@@ -1,0 +1,93 @@
+"""The harness's options on Locust's own parser (command line, config files, web UI form)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DEFAULT_MODEL = "sim-gpt"
+DEFAULT_REPORT_DIR = "harness-report"
+
+
+def add_harness_arguments(parser: Any) -> None:
+    """Register on Locust's parser; values reach workers at test start.
+
+    Locust's ``include_in_web_ui`` works on the parser itself, not on argument
+    groups, so the options are added there.
+    """
+    parser.add_argument(
+        "--provider",
+        default="openai",
+        help="provider adapter that speaks the target's wire format (see `harness plugins`)",
+        env_var="HARNESS_PROVIDER",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help="model name sent in each request",
+        env_var="HARNESS_MODEL",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        default=128,
+        help="output tokens requested per call",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--prompt-tokens",
+        type=int,
+        default=128,
+        help="size of each synthetic prompt, in words",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="stream responses (SSE); --no-stream waits for whole bodies",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--api-key-env",
+        default=None,
+        help="name of the environment variable holding the API key (never the key itself)",
+        env_var="HARNESS_API_KEY_ENV",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--secrets-file",
+        default=None,
+        help="file of NAME=value lines to read the API key variable from",
+        include_in_web_ui=False,
+    )
+    parser.add_argument(
+        "--report-dir",
+        default=DEFAULT_REPORT_DIR,
+        help="where records.jsonl, summary.json and report.html are written",
+        env_var="HARNESS_REPORT_DIR",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--target-name",
+        default=None,
+        help="name of the target in reports (default: the host)",
+        include_in_web_ui=True,
+    )
+    # Set by `harness run` so the report can show the simulator's settings.
+    parser.add_argument("--simulator-settings", default=None, help=argparse.SUPPRESS)
+    for name, default, what in (
+        ("connect-timeout", 10.0, "to open a connection"),
+        ("read-timeout", 120.0, "for response headers"),
+        ("stall-timeout", 30.0, "of silence mid-stream before the call fails"),
+        ("request-timeout", 600.0, "for a whole call"),
+    ):
+        parser.add_argument(
+            f"--{name}",
+            type=float,
+            default=default,
+            help=f"seconds {what}",
+            include_in_web_ui=False,
+        )

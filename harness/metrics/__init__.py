@@ -1,0 +1,1 @@
+"""Mergeable aggregates of RequestRecords: histograms, metric sets, time series."""

@@ -1,0 +1,78 @@
+"""RunAggregate: everything a report needs from a run, mergeable across workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from harness.contracts import RequestRecord
+from harness.metrics.metric_set import MetricSet
+from harness.metrics.timeseries import SecondSeries
+
+#: Bumped when ``to_dict`` changes shape, so a master refuses a worker's
+#: delta it would misread instead of merging garbage.
+FORMAT_VERSION = 1
+
+#: Groupings besides the overall set: name -> the key a record belongs to
+#: (None leaves the record out of that grouping). Adding a grouping is one
+#: line here; the summary reports each one under its name.
+GROUPINGS: dict[str, Callable[[RequestRecord], str | None]] = {
+    "targets": lambda record: record.target,
+}
+
+
+class RunAggregate:
+    """An overall MetricSet, one MetricSet per group key, and a per-second series."""
+
+    def __init__(self) -> None:
+        self.overall = MetricSet()
+        self.groups: dict[str, dict[str, MetricSet]] = {name: {} for name in GROUPINGS}
+        self.seconds = SecondSeries()
+
+    @property
+    def targets(self) -> dict[str, MetricSet]:
+        return self.groups["targets"]
+
+    def add(self, record: RequestRecord) -> None:
+        self.overall.add(record)
+        for name, key_of in GROUPINGS.items():
+            key = key_of(record)
+            if key is not None:
+                self.groups[name].setdefault(key, MetricSet()).add(record)
+        self.seconds.add(record)
+
+    def add_all(self, records: Iterable[RequestRecord]) -> None:
+        for record in records:
+            self.add(record)
+
+    def merge(self, other: RunAggregate) -> None:
+        self.overall.merge(other.overall)
+        for name, theirs in other.groups.items():
+            mine = self.groups.setdefault(name, {})
+            for key, metrics in theirs.items():
+                mine.setdefault(key, MetricSet()).merge(metrics)
+        self.seconds.merge(other.seconds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only (string keys), to ship as a worker delta."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "overall": self.overall.to_dict(),
+            "groups": {
+                name: {key: groups[key].to_dict() for key in sorted(groups)}
+                for name, groups in self.groups.items()
+            },
+            "seconds": self.seconds.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunAggregate:
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ValueError(f"aggregate format_version {version!r}, expected {FORMAT_VERSION}")
+        aggregate = cls()
+        aggregate.overall = MetricSet.from_dict(data["overall"])
+        for name, groups in data["groups"].items():
+            aggregate.groups[name] = {key: MetricSet.from_dict(m) for key, m in groups.items()}
+        aggregate.seconds = SecondSeries.from_dict(data["seconds"])
+        return aggregate

@@ -1,0 +1,155 @@
+"""MetricSet: the counters and latency histograms of one group of attempts.
+
+Everything here merges exactly (counters add, histogram buckets add), so a
+MetricSet built on several Locust workers equals one built from all records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.contracts import RequestRecord
+from harness.metrics import record_values
+from harness.metrics.histogram import LogHistogram, bucket_value
+
+COUNTERS: tuple[str, ...] = (
+    "requests",
+    "ok",
+    "failed",
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cached_input_tokens",
+    "usage_estimated",
+    "bytes_received",
+)
+HISTOGRAMS: tuple[str, ...] = (
+    "ttft",
+    "ttfa",
+    "itl",
+    "tpot",
+    "e2e",
+    "e2e_failed",
+    "headers",
+    "output_tps",
+)
+
+
+@dataclass(eq=False)
+class MetricSet:
+    """Counts every attempt; times successful ones (failures only in ``e2e_failed``).
+
+    Token counters include failed attempts that carried usage: those tokens
+    were generated (and billed) even though the attempt failed.
+    """
+
+    requests: int = 0
+    ok: int = 0
+    failed: int = 0
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_input_tokens: int = 0
+    usage_estimated: int = 0
+    bytes_received: int = 0
+    ttft: LogHistogram = field(default_factory=LogHistogram)
+    ttfa: LogHistogram = field(default_factory=LogHistogram)
+    itl: LogHistogram = field(default_factory=LogHistogram)
+    tpot: LogHistogram = field(default_factory=LogHistogram)
+    e2e: LogHistogram = field(default_factory=LogHistogram)
+    e2e_failed: LogHistogram = field(default_factory=LogHistogram)
+    headers: LogHistogram = field(default_factory=LogHistogram)
+    output_tps: LogHistogram = field(default_factory=LogHistogram)
+    first_started_at: float | None = None
+    last_ended_at: float | None = None
+
+    def add(self, record: RequestRecord) -> None:
+        self.requests += 1
+        self.bytes_received += record.bytes_received
+        self._add_usage(record)
+        self._widen_span(record.started_at, record_values.ended_at(record))
+        if record.ok:
+            self.ok += 1
+            self._add_timings(record)
+        else:
+            self.failed += 1
+            kind = record_values.error_kind(record)
+            self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + 1
+            _add_if_known(self.e2e_failed, record.e2e_s)
+
+    def _add_usage(self, record: RequestRecord) -> None:
+        usage = record.usage
+        if usage is None:
+            return
+        self.input_tokens += usage.input_tokens
+        self.output_tokens += usage.output_tokens
+        self.reasoning_tokens += usage.reasoning_tokens
+        self.cached_input_tokens += usage.cached_input_tokens
+        if usage.source == "estimated":
+            self.usage_estimated += 1
+
+    def _add_timings(self, record: RequestRecord) -> None:
+        _add_if_known(self.ttft, record.ttft_s)
+        _add_if_known(self.ttfa, record.ttfa_s)
+        _add_if_known(self.e2e, record.e2e_s)
+        _add_if_known(self.headers, record.headers_s)
+        _add_if_known(self.tpot, record_values.tpot(record))
+        _add_if_known(self.output_tps, record_values.output_tokens_per_s(record))
+        if record.itl_buckets:
+            # A record missing its extremes still folds in: the bucket edges bound them.
+            low = record.itl_min_s
+            high = record.itl_max_s
+            self.itl.add_buckets(
+                record.itl_buckets,
+                record.itl_sum_s,
+                low if low is not None else bucket_value(min(record.itl_buckets)),
+                high if high is not None else bucket_value(max(record.itl_buckets)),
+            )
+
+    def _widen_span(self, start: float, end: float) -> None:
+        if self.first_started_at is None or start < self.first_started_at:
+            self.first_started_at = start
+        if self.last_ended_at is None or end > self.last_ended_at:
+            self.last_ended_at = end
+
+    def merge(self, other: MetricSet) -> None:
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for kind, count in other.errors_by_kind.items():
+            self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
+        for name in HISTOGRAMS:
+            self.histogram(name).merge(other.histogram(name))
+        if other.first_started_at is not None and other.last_ended_at is not None:
+            self._widen_span(other.first_started_at, other.last_ended_at)
+
+    def histogram(self, name: str) -> LogHistogram:
+        hist: LogHistogram = getattr(self, name)
+        return hist
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: getattr(self, name) for name in COUNTERS}
+        data["errors_by_kind"] = dict(sorted(self.errors_by_kind.items()))
+        data["histograms"] = {name: self.histogram(name).to_dict() for name in HISTOGRAMS}
+        data["first_started_at"] = self.first_started_at
+        data["last_ended_at"] = self.last_ended_at
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MetricSet:
+        metrics = cls(
+            errors_by_kind={str(k): int(v) for k, v in data["errors_by_kind"].items()},
+            first_started_at=data["first_started_at"],
+            last_ended_at=data["last_ended_at"],
+        )
+        for name in COUNTERS:
+            setattr(metrics, name, int(data[name]))
+        for name in HISTOGRAMS:
+            setattr(metrics, name, LogHistogram.from_dict(data["histograms"][name]))
+        return metrics
+
+
+def _add_if_known(hist: LogHistogram, value: float | None) -> None:
+    if value is not None:
+        hist.add(value)

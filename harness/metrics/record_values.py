@@ -1,0 +1,45 @@
+"""Per-record values derived from a RequestRecord, by the fixed metric definitions.
+
+Kept apart from the aggregates so the time series and the metric sets agree
+on what "ended", "output tokens" and "output tokens/s" mean for one record.
+"""
+
+from __future__ import annotations
+
+from harness.contracts import RequestRecord
+
+
+def ended_at(record: RequestRecord) -> float:
+    """Wall-clock end of the attempt; a failure without a duration ends as it starts."""
+    return record.started_at + (record.e2e_s or 0.0)
+
+
+def output_tokens(record: RequestRecord) -> int:
+    return record.usage.output_tokens if record.usage is not None else 0
+
+
+def decode_time(record: RequestRecord) -> float | None:
+    """e2e - TTFT for records with at least two output tokens, else None."""
+    if record.e2e_s is None or record.ttft_s is None or output_tokens(record) < 2:
+        return None
+    elapsed = record.e2e_s - record.ttft_s
+    return elapsed if elapsed > 0 else None
+
+
+def tpot(record: RequestRecord) -> float | None:
+    """The record's own TPOT, or (e2e - TTFT) / (output_tokens - 1) when it has none."""
+    if record.tpot_s is not None:
+        return record.tpot_s
+    elapsed = decode_time(record)
+    return elapsed / (output_tokens(record) - 1) if elapsed is not None else None
+
+
+def output_tokens_per_s(record: RequestRecord) -> float | None:
+    """Output tokens / (e2e - TTFT): one request's decode speed."""
+    elapsed = decode_time(record)
+    return output_tokens(record) / elapsed if elapsed is not None else None
+
+
+def error_kind(record: RequestRecord) -> str:
+    # A failure recorded without ErrorInfo still has to be counted somewhere.
+    return record.error.kind if record.error is not None else "unknown"

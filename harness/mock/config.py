@@ -1,0 +1,251 @@
+"""Simulator settings, and the one definition of their command-line flags.
+
+``add_simulator_arguments(parser, prefix)`` adds the flags under an optional
+prefix, so ``harness mock --ttft-ms 50`` and ``harness run --mock-ttft-ms 50``
+share names, types, checks and help; ``simulator_config_from_args`` reads them
+back; ``SimulatorConfig.to_cli_args`` writes a config as the argv of
+``python -m harness.mock`` (used by :class:`harness.mock.process.SimulatorProcess`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .faults import parse_fault_spec
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """Everything the simulator needs to know; validated on construction."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    """0 picks a free port."""
+    ttft_ms: float = 200.0
+    """Mean time from the start of generation (after any slot wait) to the first token."""
+    itl_ms: float = 20.0
+    """Mean gap between consecutive tokens."""
+    jitter: float = 0.0
+    """Relative spread of every delay (log-normal, mean kept); 0 = exact."""
+    slots: int = 0
+    """Concurrent generations; 0 = unlimited. Extra requests wait in FIFO order."""
+    output_tokens: int | None = None
+    """Fixed output length, capped by the request's max tokens; None = use the request's."""
+    default_output_tokens: int = 128
+    """Output length when neither ``output_tokens`` nor the request sets one."""
+    seed: int | None = None
+    models: tuple[str, ...] = ("sim-gpt",)
+    """What ``GET /v1/models`` lists; any model name is accepted in requests."""
+    faults: tuple[str, ...] = ()
+    """Fault specs active from the start (see :mod:`harness.mock.faults`)."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be within 0..65535, got {self.port}")
+        for name in ("ttft_ms", "itl_ms", "jitter"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+        if self.slots < 0:
+            raise ValueError(f"slots must be >= 0 (0 = unlimited), got {self.slots}")
+        if self.output_tokens is not None and self.output_tokens < 0:
+            raise ValueError(f"output_tokens must be >= 0, got {self.output_tokens}")
+        if self.default_output_tokens < 0:
+            raise ValueError(
+                f"default_output_tokens must be >= 0, got {self.default_output_tokens}"
+            )
+        if not self.models or not all(self.models):
+            raise ValueError(f"models must be non-empty names, got {self.models!r}")
+        # Lists from callers become tuples so the config stays hashable and frozen.
+        object.__setattr__(self, "models", tuple(self.models))
+        object.__setattr__(self, "faults", tuple(self.faults))
+        for spec in self.faults:
+            parse_fault_spec(spec)
+
+    def to_cli_args(self) -> list[str]:
+        """The argv (after ``python -m harness.mock``) that rebuilds this config."""
+        args = [
+            "--host", self.host,
+            "--port", str(self.port),
+            "--ttft-ms", repr(float(self.ttft_ms)),
+            "--itl-ms", repr(float(self.itl_ms)),
+            "--jitter", repr(float(self.jitter)),
+            "--slots", str(self.slots),
+            "--default-output-tokens", str(self.default_output_tokens),
+        ]  # fmt: skip
+        if self.output_tokens is not None:
+            args += ["--output-tokens", str(self.output_tokens)]
+        if self.seed is not None:
+            args += ["--seed", str(self.seed)]
+        for model in self.models:
+            args += ["--model", model]
+        for spec in self.faults:
+            args += ["--fault", spec]
+        return args
+
+
+def _number(minimum: float, convert: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value) or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a finite number >= {minimum:g}: {text!r}")
+        return value
+
+    return parse
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0: {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def _fault(text: str) -> str:
+    try:
+        parse_fault_spec(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text.strip()
+
+
+def _dest(prefix: str, name: str) -> str:
+    return (prefix + name).replace("-", "_")
+
+
+def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """Add the simulator flags to ``parser``, each named ``--{prefix}NAME``.
+
+    Adds ttft-ms, itl-ms, jitter, slots, output-tokens, default-output-tokens,
+    seed, model (repeatable) and fault (repeatable). ``--host``/``--port`` are
+    left to the caller, which knows whether a port makes sense for it.
+    """
+    defaults = SimulatorConfig()
+    group = parser.add_argument_group("simulator" if not prefix else f"simulator ({prefix}*)")
+    flag = "--" + prefix
+    group.add_argument(
+        flag + "ttft-ms",
+        dest=_dest(prefix, "ttft_ms"),
+        type=_number(0.0, float),
+        default=defaults.ttft_ms,
+        metavar="MS",
+        help="mean time to first token, counted after any wait for a free slot "
+        "(default: %(default)s)",
+    )
+    group.add_argument(
+        flag + "itl-ms",
+        dest=_dest(prefix, "itl_ms"),
+        type=_number(0.0, float),
+        default=defaults.itl_ms,
+        metavar="MS",
+        help="mean gap between output tokens (default: %(default)s)",
+    )
+    group.add_argument(
+        flag + "jitter",
+        dest=_dest(prefix, "jitter"),
+        type=_number(0.0, float),
+        default=defaults.jitter,
+        metavar="J",
+        help="relative spread of every delay: each is drawn log-normal with the "
+        "configured mean and standard deviation J times it; 0 = exact (default: %(default)s)",
+    )
+    group.add_argument(
+        flag + "slots",
+        dest=_dest(prefix, "slots"),
+        type=_count,
+        default=defaults.slots,
+        metavar="N",
+        help="concurrent generations; further requests queue in FIFO order and "
+        "their TTFT includes the wait; 0 = unlimited (default: %(default)s)",
+    )
+    group.add_argument(
+        flag + "output-tokens",
+        dest=_dest(prefix, "output_tokens"),
+        type=_count,
+        default=defaults.output_tokens,
+        metavar="N",
+        help="fixed output length (never above the request's max tokens); "
+        "unset = the request's max_completion_tokens/max_tokens",
+    )
+    group.add_argument(
+        flag + "default-output-tokens",
+        dest=_dest(prefix, "default_output_tokens"),
+        type=_count,
+        default=defaults.default_output_tokens,
+        metavar="N",
+        help=f"output length when neither --{prefix}output-tokens nor the request "
+        "sets one (default: %(default)s)",
+    )
+    group.add_argument(
+        flag + "seed",
+        dest=_dest(prefix, "seed"),
+        type=_seed,
+        default=defaults.seed,
+        metavar="INT",
+        help="seed for latency jitter and probabilistic faults (default: random)",
+    )
+    group.add_argument(
+        flag + "model",
+        dest=_dest(prefix, "models"),
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="a model listed by GET /v1/models; repeatable (default: "
+        + ", ".join(defaults.models)
+        + "); requests may name any model",
+    )
+    group.add_argument(
+        flag + "fault",
+        dest=_dest(prefix, "faults"),
+        action="append",
+        type=_fault,
+        default=None,
+        metavar="SPEC",
+        help="inject a fault, KIND[:ARG][@SELECT]: cut:K, stall:SECONDS, malformed, "
+        "http:STATUS, 429:SECONDS; SELECT: p=FLOAT, n=INT, every=INT, next; "
+        "repeatable, first match wins",
+    )
+
+
+def simulator_config_from_args(namespace: argparse.Namespace, prefix: str = "") -> SimulatorConfig:
+    """Build the config from flags added by :func:`add_simulator_arguments`.
+
+    ``{prefix}host`` and ``{prefix}port`` are read too when the namespace has
+    them; anything absent or None keeps the config default. Raises ValueError
+    when a value is out of range.
+    """
+    settings: dict[str, Any] = {}
+    for name in (
+        "host",
+        "port",
+        "ttft_ms",
+        "itl_ms",
+        "jitter",
+        "slots",
+        "output_tokens",
+        "default_output_tokens",
+        "seed",
+        "models",
+        "faults",
+    ):
+        found = getattr(namespace, _dest(prefix, name), None)
+        if found is not None:
+            settings[name] = tuple(found) if name in ("models", "faults") else found
+    return SimulatorConfig(**settings)

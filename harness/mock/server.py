@@ -1,0 +1,443 @@
+"""The simulator's HTTP/1.1 server, on ``gevent.server.StreamServer``.
+
+A deliberately small server instead of pywsgi or a framework: the simulator
+must never be the bottleneck of a benchmark, and a hand-rolled request loop
+costs a fraction of a WSGI stack per request. One greenlet serves one
+connection; requests on it are read in turn (keep-alive is the HTTP/1.1
+default, ``Connection: close`` is honoured, HTTP/1.0 closes unless it asks
+for keep-alive). The wire details (request parsing, response framing) live in
+:mod:`.http11`, the capacity limit in :mod:`.slots`; this module routes and
+times the answers.
+
+Routes:
+
+``POST /v1/chat/completions`` (also ``/chat/completions``)
+    OpenAI chat completions, streamed or not (:mod:`.openai_dialect`), with
+    the latency model (:mod:`.latency`), generation slots and faults
+    (:mod:`.faults`).
+``GET /v1/models`` (also ``/models``)
+    The configured model names.
+``GET /health``
+    ``{"status": "ok"}``.
+``GET /_harness/stats``, ``POST /_harness/reset``
+    The counters of :mod:`.stats`, and zeroing them.
+``GET|POST|DELETE /_harness/faults``
+    List the active fault specs, add one (``{"spec": "cut:3@next"}``; 400 with
+    the parse error when bad), remove them all.
+
+Anything else is a 404 with an OpenAI error body.
+
+Timing: generation of a chat request starts when it holds a slot (at once
+when ``slots`` is 0). Token ``k`` (0-based) is due at ``start + TTFT +
+ITL_1 + ... + ITL_k``; these are absolute deadlines, so a late wake-up never
+slows the token rate: at each wake every event already due is written, and all
+events due at the same instant go out in one socket write (at zero latency a
+whole stream is one write). Streamed headers are written at once, or, when
+the first token is already due, in the same write as it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+import gevent
+import orjson
+from gevent.pool import Pool
+from gevent.server import StreamServer
+
+from .config import SimulatorConfig
+from .faults import FaultPlan, FaultSpec
+from .http11 import (
+    JSON_TYPE,
+    STREAM_HEAD_CLOSE,
+    STREAM_HEAD_KEEP_ALIVE,
+    STREAM_HEAD_UNCHUNKED,
+    BadRequest,
+    Connection,
+    HttpRequest,
+    StreamWriter,
+    response_head,
+)
+from .latency import LatencyModel
+from .openai_dialect import (
+    DONE_EVENT,
+    MALFORMED_BODY,
+    MALFORMED_EVENT,
+    ChatCompletionRequest,
+    ChunkEncoder,
+    InvalidRequest,
+    completion_body,
+    error_body,
+    method_not_allowed_body,
+    models_body,
+    not_found_body,
+    parse_chat_request,
+    rate_limit_body,
+    status_error_body,
+)
+from .slots import SlotQueue
+from .stats import SimulatorStats
+
+_CHAT_PATHS = frozenset(("/v1/chat/completions", "/chat/completions"))
+_MODELS_PATHS = frozenset(("/v1/models", "/models"))
+
+_monotonic = time.monotonic
+
+
+class SimulatorServer:
+    """The simulator's HTTP server. ``start()`` binds; ``serve_forever()`` blocks."""
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        self.stats = SimulatorStats()
+        self.faults = FaultPlan(self.config.faults, seed=self.config.seed)
+        self.latency = LatencyModel(
+            self.config.ttft_ms, self.config.itl_ms, self.config.jitter, self.config.seed
+        )
+        self._slots = SlotQueue(self.config.slots, self.stats) if self.config.slots else None
+        self._ids = itertools.count(1)
+        self._server = StreamServer(
+            (self.config.host, self.config.port),
+            self._serve_connection,
+            backlog=1024,
+            spawn=Pool(),
+        )
+
+    def start(self) -> None:
+        """Bind and start accepting in the background of the gevent hub."""
+        self._server.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    @property
+    def url(self) -> str:
+        host = self.config.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve until :meth:`stop` is called (from another greenlet or a signal)."""
+        self._server.serve_forever()
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop accepting; connections still busy after ``timeout`` are closed."""
+        self._server.stop(timeout=timeout)
+
+    # -- connections -------------------------------------------------------
+
+    def _serve_connection(self, sock: Any, address: Any) -> None:
+        self.stats.connections += 1
+        # Without it Nagle's algorithm holds small SSE writes back for an ACK.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection = Connection(sock)
+        try:
+            while True:
+                try:
+                    request = connection.read_request()
+                except BadRequest as bad:
+                    connection.send_json(
+                        bad.status,
+                        error_body(bad.message, "invalid_request_error", None),
+                        keep_alive=False,
+                    )
+                    break
+                if request is None or not self._dispatch(connection, request):
+                    break
+        except OSError:
+            pass  # the client went away; nothing to answer
+        except Exception:
+            # A simulator bug: report it, but keep serving other connections.
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            sock.close()
+
+    def _dispatch(self, connection: Connection, request: HttpRequest) -> bool:
+        """Answer one request; return whether the connection stays open."""
+        path = request.path
+        method = request.method
+        keep_alive = request.keep_alive
+        if path in _CHAT_PATHS:
+            if method == "POST":
+                return self._chat(connection, request)
+            allowed = "POST"
+        elif path in _MODELS_PATHS or path == "/health":
+            if method == "GET":
+                body = models_body(self.config.models) if path != "/health" else b'{"status":"ok"}'
+                connection.send_json(200, body, keep_alive)
+                return keep_alive
+            allowed = "GET"
+        elif path.startswith("/_harness/"):
+            return self._control(connection, request)
+        else:
+            connection.send_json(404, not_found_body(method, path), keep_alive)
+            return keep_alive
+        connection.send_json(
+            405, method_not_allowed_body(method, path), keep_alive, (("Allow", allowed),)
+        )
+        return keep_alive
+
+    def _control(self, connection: Connection, request: HttpRequest) -> bool:
+        """The ``/_harness/*`` routes used by tests and the harness."""
+        path = request.path
+        method = request.method
+        keep_alive = request.keep_alive
+        status = 200
+        body: bytes
+        if path == "/_harness/stats" and method == "GET":
+            body = orjson.dumps(self.stats.snapshot())
+        elif path == "/_harness/reset" and method == "POST":
+            self.stats.reset()
+            body = b'{"reset":true}'
+        elif path == "/_harness/faults" and method == "GET":
+            body = orjson.dumps({"faults": [spec.spec for spec in self.faults.specs]})
+        elif path == "/_harness/faults" and method == "DELETE":
+            self.faults.clear()
+            body = b'{"faults":[]}'
+        elif path == "/_harness/faults" and method == "POST":
+            try:
+                payload = orjson.loads(request.body)
+                spec = payload.get("spec") if isinstance(payload, dict) else None
+                if not isinstance(spec, str):
+                    raise ValueError('expected a JSON body {"spec": "KIND[:ARG][@SELECT]"}')
+                added = self.faults.add(spec)
+            except ValueError as error:  # orjson.JSONDecodeError is a ValueError
+                status = 400
+                body = error_body(str(error), "invalid_request_error", "invalid_fault_spec")
+            else:
+                body = orjson.dumps(
+                    {"added": added.spec, "faults": [s.spec for s in self.faults.specs]}
+                )
+        elif path in ("/_harness/stats", "/_harness/reset", "/_harness/faults"):
+            status = 405
+            body = method_not_allowed_body(method, path)
+        else:
+            status = 404
+            body = not_found_body(method, path)
+        connection.send_json(status, body, keep_alive)
+        return keep_alive
+
+    # -- chat completions ----------------------------------------------------
+
+    def _chat(self, connection: Connection, request: HttpRequest) -> bool:
+        stats = self.stats
+        stats.chat_requests += 1
+        keep_alive = request.keep_alive
+        try:
+            chat = parse_chat_request(request.body, self.config.models[0])
+        except InvalidRequest as invalid:
+            stats.error_responses += 1
+            connection.send_json(400, invalid.body(), keep_alive)
+            return keep_alive
+        stats.input_tokens += chat.input_tokens
+        if chat.stream:
+            stats.streams += 1
+        else:
+            stats.non_streams += 1
+
+        fault = self.faults.choose() if self.faults else None
+        if fault is not None:
+            stats.count_fault(fault.kind, fault.spec)
+            if fault.kind == "http":
+                stats.error_responses += 1
+                connection.send_json(fault.status, status_error_body(fault.status), keep_alive)
+                return keep_alive
+            if fault.kind == "429":
+                stats.error_responses += 1
+                connection.send_json(
+                    429,
+                    rate_limit_body(fault.seconds),
+                    keep_alive,
+                    (
+                        ("Retry-After", str(math.ceil(fault.seconds))),
+                        ("retry-after-ms", str(round(fault.seconds * 1000))),
+                    ),
+                )
+                return keep_alive
+
+        limit = chat.max_tokens
+        output_tokens = self.config.output_tokens
+        if output_tokens is None:
+            output_tokens = self.config.default_output_tokens if limit is None else limit
+        elif limit is not None and output_tokens > limit:
+            output_tokens = limit
+        finish_reason = "length" if output_tokens == limit else "stop"
+
+        stats.in_flight += 1
+        try:
+            if chat.stream:
+                return self._stream(connection, request, chat, output_tokens, finish_reason, fault)
+            return self._complete(connection, request, chat, output_tokens, finish_reason, fault)
+        finally:
+            stats.in_flight -= 1
+
+    def _completion_id(self) -> str:
+        return f"chatcmpl-sim{next(self._ids)}"
+
+    def _stream(
+        self,
+        connection: Connection,
+        request: HttpRequest,
+        chat: ChatCompletionRequest,
+        output_tokens: int,
+        finish_reason: str,
+        fault: FaultSpec | None,
+    ) -> bool:
+        stats = self.stats
+        latency = self.latency
+        keep_alive = request.keep_alive and request.http11
+        if not request.http11:
+            head = STREAM_HEAD_UNCHUNKED
+        else:
+            head = STREAM_HEAD_KEEP_ALIVE if keep_alive else STREAM_HEAD_CLOSE
+        writer = StreamWriter(connection.sock, head, chunked=request.http11)
+        encoder = ChunkEncoder(
+            self._completion_id(), int(time.time()), chat.model, chat.include_usage
+        )
+        kind = fault.kind if fault is not None else ""
+        # A cut stream stops after ``fault.chunks`` content chunks, or at its end.
+        content_chunks = output_tokens
+        if fault is not None and kind == "cut":
+            content_chunks = min(output_tokens, fault.chunks)
+
+        events: list[bytes] = []
+        unsent_tokens = 0
+
+        def flush() -> None:
+            nonlocal events, unsent_tokens
+            writer.write(events)
+            stats.output_tokens_sent += unsent_tokens
+            events = []
+            unsent_tokens = 0
+
+        def wait_until(deadline: float) -> None:
+            # Everything already due goes out before sleeping; the loop is a
+            # guard so that no event is ever written before its deadline.
+            delay = deadline - _monotonic()
+            while delay > 0:
+                flush()
+                gevent.sleep(delay)
+                delay = deadline - _monotonic()
+
+        slots = self._slots
+        holding_slot = False
+        try:
+            if slots is not None:
+                if not slots.try_acquire():
+                    flush()  # the headers now; the body waits for a slot
+                    slots.wait()
+                holding_slot = True
+            due = _monotonic() + latency.ttft_s()
+            for index in range(content_chunks):
+                if index:
+                    due += latency.itl_s()
+                wait_until(due)
+                if index == 0:
+                    events.append(encoder.role())
+                events.append(encoder.content(index))
+                unsent_tokens += 1
+                if index == 0 and fault is not None:
+                    if kind == "malformed":
+                        events.append(MALFORMED_EVENT)
+                    elif kind == "stall":
+                        flush()
+                        gevent.sleep(fault.seconds)
+                        # Resume at the normal pace rather than in a burst.
+                        due += fault.seconds
+
+            if kind == "cut":
+                flush()
+                connection.close_abruptly()
+                return False
+
+            if output_tokens == 0:
+                wait_until(due)
+                events.append(encoder.role())
+            events.append(encoder.finish(finish_reason))
+            if chat.include_usage:
+                events.append(encoder.usage(chat.input_tokens, output_tokens))
+            events.append(DONE_EVENT)
+            writer.write(events, last=True)
+        except OSError:
+            stats.client_disconnects += 1
+            return False
+        finally:
+            if holding_slot:
+                assert slots is not None
+                slots.release()
+        stats.output_tokens_sent += unsent_tokens
+        stats.output_tokens += output_tokens
+        stats.completed += 1
+        return keep_alive
+
+    def _complete(
+        self,
+        connection: Connection,
+        request: HttpRequest,
+        chat: ChatCompletionRequest,
+        output_tokens: int,
+        finish_reason: str,
+        fault: FaultSpec | None,
+    ) -> bool:
+        stats = self.stats
+        latency = self.latency
+        keep_alive = request.keep_alive
+        kind = fault.kind if fault is not None else ""
+        slots = self._slots
+        holding_slot = False
+        try:
+            if slots is not None:
+                if not slots.try_acquire():
+                    slots.wait()
+                holding_slot = True
+            due = _monotonic() + latency.ttft_s()
+            for _ in range(output_tokens - 1):
+                due += latency.itl_s()
+            if kind == "stall":
+                assert fault is not None
+                due += fault.seconds
+            delay = due - _monotonic()
+            while delay > 0:
+                gevent.sleep(delay)
+                delay = due - _monotonic()
+            if kind == "malformed":
+                # Delivered, but it carries no usable completion: counted in
+                # neither ``completed`` nor the token counters.
+                connection.send(
+                    response_head(200, JSON_TYPE, length=len(MALFORMED_BODY), keep_alive=keep_alive)
+                    + MALFORMED_BODY
+                )
+                return keep_alive
+            body = completion_body(
+                self._completion_id(),
+                int(time.time()),
+                chat.model,
+                output_tokens,
+                finish_reason,
+                chat.input_tokens,
+            )
+            head = response_head(200, JSON_TYPE, length=len(body), keep_alive=keep_alive)
+            if kind == "cut":
+                connection.send(head + body[: len(body) // 2])
+                connection.close_abruptly()
+                return False
+            connection.send(head + body)
+        except OSError:
+            stats.client_disconnects += 1
+            return False
+        finally:
+            if holding_slot:
+                assert slots is not None
+                slots.release()
+        stats.output_tokens_sent += output_tokens
+        stats.output_tokens += output_tokens
+        stats.completed += 1
+        return keep_alive

@@ -1,0 +1,78 @@
+"""The simulator's token rules: how it counts input and what text it generates.
+
+Input tokens
+    The simulator does not run a tokenizer. Its input token count is the total
+    number of whitespace-separated words (``str.split()`` with no argument)
+    across the ``content`` of every message in the request:
+
+    * a string ``content`` counts its words;
+    * a list ``content`` (OpenAI "content parts") counts the words of every
+      part's string ``"text"`` field; other parts (images, audio) count 0;
+    * a missing or ``null`` content counts 0, and so does everything outside
+      ``content`` (roles, names, tool calls, the model name).
+
+    So a prompt generator that wants the simulator to report ``N`` prompt
+    tokens builds messages whose contents hold ``N`` words in total.
+
+Output tokens
+    Output token ``i`` (0-based) is one short lowercase word with a leading
+    space, taken from :data:`VOCABULARY` in a fixed order. The text is the
+    same for every request, so runs are reproducible, and an output of ``N``
+    tokens is exactly ``N`` words: fed back as an assistant message in a later
+    turn, it counts as ``N`` input tokens under the rule above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+# One syllable or two, all ASCII: JSON-encodes to itself with no escapes.
+VOCABULARY: tuple[str, ...] = (
+    "the", "load", "test", "sends", "a", "prompt", "and", "waits", "for", "each",
+    "token", "to", "stream", "back", "from", "model", "while", "clock", "ticks",
+    "on", "every", "chunk", "so", "we", "learn", "how", "fast", "server", "can",
+    "answer", "when", "many", "users", "ask", "at", "once", "then", "report",
+    "shows", "time", "first", "gap", "between", "words", "rate", "of", "all",
+    "calls", "with", "cost", "in", "plain", "view", "under", "real", "traffic",
+    "slow", "queue", "grows", "as", "slots", "fill", "up", "again",
+)  # fmt: skip
+
+
+def output_token(index: int) -> str:
+    """The text of output token ``index`` (0-based): a space and one word."""
+    return " " + VOCABULARY[index % len(VOCABULARY)]
+
+
+def output_text(count: int) -> str:
+    """The full text of an output of ``count`` tokens."""
+    return "".join(output_token(i) for i in range(count))
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``, split on any run of whitespace."""
+    return len(text.split())
+
+
+def content_words(content: Any) -> int:
+    """Words in one message ``content`` (string, list of parts, or absent)."""
+    if isinstance(content, str):
+        return count_words(content)
+    if isinstance(content, list):
+        total = 0
+        for part in content:
+            if isinstance(part, dict):
+                text = part.get("text")
+                if isinstance(text, str):
+                    total += count_words(text)
+        return total
+    return 0
+
+
+def count_input_tokens(messages: Iterable[Any]) -> int:
+    """The simulator's prompt token count for a list of chat messages."""
+    total = 0
+    for message in messages:
+        if isinstance(message, dict):
+            total += content_words(message.get("content"))
+    return total

@@ -1,0 +1,127 @@
+"""The raw JSONL record file: one RequestRecord per line, the run's source of truth.
+
+Reading tolerates exactly one kind of damage: a last line cut short by a
+writer that was killed mid-write. Any other malformed line is an error that
+names the file and line, because silently dropping records would skew every
+number rebuilt from them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import orjson
+
+from harness.contracts import RequestRecord
+
+
+class RecordFileError(ValueError):
+    """A malformed line in a record file; the message reads ``file:line: problem``."""
+
+
+class TruncatedRecordWarning(UserWarning):
+    """The last line of a record file was cut short and skipped."""
+
+
+class JsonlRecordWriter:
+    """Writes RequestRecords as JSON lines, flushed one by one.
+
+    Flushing after each record hands it to the OS, so a killed process loses
+    at most the line being written; no fsync, which would cost a disk round
+    trip per request. The file is truncated unless ``append`` is set, so
+    rerunning into the same path never mixes two runs.
+    """
+
+    def __init__(self, path: str | Path, *, append: bool = False) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[bytes] = open(self.path, "ab" if append else "wb")  # noqa: SIM115
+        self.written = 0
+
+    def write(self, record: RequestRecord) -> None:
+        self._file.write(orjson.dumps(record.to_dict()) + b"\n")
+        self._file.flush()
+        self.written += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> JsonlRecordWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_records(
+    paths: Iterable[str | Path],
+    on_truncated: Callable[[str], None] | None = None,
+) -> Iterator[RequestRecord]:
+    """Yield the records of every file in turn; ``.gz`` files are decompressed.
+
+    A truncated last line is skipped and reported as ``file:line: message`` to
+    ``on_truncated`` (by default a :class:`TruncatedRecordWarning`). Any other
+    malformed line raises :class:`RecordFileError`.
+    """
+    report = on_truncated or _warn_truncated
+    for path in paths:
+        yield from _read_file(Path(path), report)
+
+
+def _warn_truncated(message: str) -> None:
+    warnings.warn(message, TruncatedRecordWarning, stacklevel=2)
+
+
+def _read_file(path: Path, on_truncated: Callable[[str], None]) -> Iterator[RequestRecord]:
+    lineno = 0
+    with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as lines:
+        try:
+            for lineno, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = _parse(line)
+                except ValueError as exc:
+                    # Only a file's last line can lack its newline: a cut-off write.
+                    if not line.endswith(b"\n"):
+                        on_truncated(f"{path}:{lineno}: truncated last line skipped ({exc})")
+                        return
+                    raise RecordFileError(f"{path}:{lineno}: {exc}") from exc
+                yield record
+        except EOFError as exc:
+            on_truncated(f"{path}:{lineno + 1}: compressed stream cut short ({exc})")
+
+
+def _parse(line: bytes) -> RequestRecord:
+    try:
+        data: Any = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    try:
+        record = RequestRecord.from_dict(data)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"not a RequestRecord: {exc}") from exc
+    _check_types(record)
+    return record
+
+
+def _check_types(record: RequestRecord) -> None:
+    # from_dict trusts its input; these are the fields every aggregate relies on.
+    if isinstance(record.started_at, bool) or not isinstance(record.started_at, (int, float)):
+        raise ValueError(f"started_at must be a number, got {record.started_at!r}")
+    if not isinstance(record.ok, bool):
+        raise ValueError(f"ok must be true or false, got {record.ok!r}")
+    if not isinstance(record.target, str):
+        raise ValueError(f"target must be a string, got {record.target!r}")

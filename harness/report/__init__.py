@@ -1,0 +1,1 @@
+"""Reports built from a RunAggregate: summary.json, the terminal table, report.html."""

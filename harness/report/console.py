@@ -1,0 +1,76 @@
+"""format_console_summary: the plain-text tables printed at the end of a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.report.formatting import format_count, format_ms, format_percent, format_rate
+
+CONSOLE_LATENCIES: tuple[tuple[str, str], ...] = (
+    ("ttft", "TTFT"),
+    ("itl", "ITL"),
+    ("tpot", "TPOT"),
+    ("e2e", "E2E"),
+)
+CONSOLE_QUANTILES: tuple[str, ...] = ("p50", "p90", "p99")
+
+
+def format_console_summary(summary: dict[str, Any]) -> str:
+    """Requests, errors, throughput and latency percentiles per target and overall."""
+    blocks = [("overall", summary["overall"]), *sorted(summary["targets"].items())]
+    lines: list[str] = []
+    if summary["run"]["partial"]:
+        lines += ["PARTIAL RUN: the run ended abnormally or its records are incomplete", ""]
+    lines += _volume_table(blocks)
+    lines += ["", "errors by kind:"]
+    lines += [f"  {name}: {_error_list(block['errors_by_kind'])}" for name, block in blocks]
+    lines += ["", *_latency_table(blocks)]
+    return "\n".join(lines) + "\n"
+
+
+def _volume_table(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    header = ["target", "requests", "ok", "failed", "errors", "out tok/s", "req/s"]
+    rows = [
+        [
+            name,
+            format_count(block["requests"]),
+            format_count(block["ok"]),
+            format_count(block["failed"]),
+            format_percent(block["error_rate"]),
+            format_rate(block["throughput"]["output_tokens_per_s"]),
+            format_rate(block["throughput"]["requests_per_s"]),
+        ]
+        for name, block in blocks
+    ]
+    return _align(header, rows)
+
+
+def _latency_table(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    header = ["latency (ms)", "metric", *CONSOLE_QUANTILES]
+    rows = []
+    for name, block in blocks:
+        for position, (key, label) in enumerate(CONSOLE_LATENCIES):
+            stats = block["latency"][key]
+            quantiles = [format_ms(stats[q]) for q in CONSOLE_QUANTILES]
+            # The target name once per group of rows keeps the table scannable.
+            rows.append([name if position == 0 else "", label, *quantiles])
+    return _align(header, rows, text_columns=2)
+
+
+def _error_list(errors_by_kind: dict[str, int]) -> str:
+    if not errors_by_kind:
+        return "none"
+    return ", ".join(f"{kind} {format_count(count)}" for kind, count in errors_by_kind.items())
+
+
+def _align(header: list[str], rows: list[list[str]], text_columns: int = 1) -> list[str]:
+    """Left-align the leading text columns, right-align the numbers."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, *rows]:
+        cells = [
+            cell.ljust(width) if column < text_columns else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines

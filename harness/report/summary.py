@@ -1,0 +1,86 @@
+"""build_summary: the summary.json document every report format renders from.
+
+docs/report-schema.md describes every key; keep the two in step. Additive
+changes keep SCHEMA_VERSION; renaming or removing a key bumps it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from typing import Any
+
+from harness.metrics.aggregate import RunAggregate
+from harness.metrics.metric_set import MetricSet
+from harness.metrics.throughput import Window, throughput
+from harness.metrics.timeseries import SecondBin, SecondSeries
+from harness.report.run_info import RunInfo
+
+SCHEMA_VERSION = 1
+LATENCY_METRICS: tuple[str, ...] = ("ttft", "ttfa", "itl", "tpot", "e2e", "headers", "e2e_failed")
+#: Overall histograms shipped raw, so a consumer can merge several runs exactly.
+RAW_HISTOGRAMS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
+
+
+def build_summary(aggregate: RunAggregate, run: RunInfo) -> dict[str, Any]:
+    """The summary of one run; each grouping (e.g. ``targets``) is a top-level key."""
+    window = run.measured_window
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "run": run.to_dict(),
+        "overall": metrics_block(aggregate.overall, window),
+    }
+    for name, groups in aggregate.groups.items():
+        summary[name] = {key: metrics_block(groups[key], window) for key in sorted(groups)}
+    summary["timeseries"] = timeseries_rows(aggregate.seconds, run.started_at)
+    summary["histograms"] = {
+        name: aggregate.overall.histogram(name).to_dict() for name in RAW_HISTOGRAMS
+    }
+    return summary
+
+
+def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str, Any]:
+    """Counts, tokens, throughput and latency summaries (seconds) of one MetricSet."""
+    return {
+        "requests": metrics.requests,
+        "ok": metrics.ok,
+        "failed": metrics.failed,
+        "success_rate": metrics.ok / metrics.requests if metrics.requests else None,
+        "error_rate": metrics.failed / metrics.requests if metrics.requests else None,
+        "errors_by_kind": dict(sorted(metrics.errors_by_kind.items())),
+        "tokens": {
+            "input": metrics.input_tokens,
+            "output": metrics.output_tokens,
+            "reasoning": metrics.reasoning_tokens,
+            "cached_input": metrics.cached_input_tokens,
+            "estimated_records": metrics.usage_estimated,
+        },
+        "bytes_received": metrics.bytes_received,
+        "throughput": asdict(throughput(metrics, window)),
+        "latency": {name: metrics.histogram(name).summary() for name in LATENCY_METRICS},
+        "output_tps": metrics.output_tps.summary(),
+    }
+
+
+def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[str, Any]]:
+    """One row per second from the first to the last completion; quiet seconds are zeros."""
+    span = series.span()
+    if span is None:
+        return []
+    origin = math.floor(run_started_at)
+    quiet = SecondBin()
+    rows = []
+    for second in range(span[0], span[1] + 1):
+        slot = series.bins.get(second, quiet)
+        rows.append(
+            {
+                "t": second - origin,
+                "at": second,
+                "ok": slot.ok,
+                "failed": slot.failed,
+                "output_tokens": slot.output_tokens,
+                "ttft_p50": slot.ttft.quantile(0.50),
+                "ttft_p95": slot.ttft.quantile(0.95),
+            }
+        )
+    return rows

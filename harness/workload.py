@@ -1,0 +1,77 @@
+"""Synthetic chat prompts of a given size.
+
+The simulator counts input tokens as whitespace-separated words, so a prompt
+of N words is N input tokens there; real tokenizers will count differently,
+and reports show what the provider reported. Words are drawn at random per
+request so that no two prompts share a cacheable prefix by accident.
+"""
+
+from __future__ import annotations
+
+import random
+
+from harness.contracts import ChatRequest
+
+_VOCABULARY = [
+    "latency",
+    "throughput",
+    "queue",
+    "token",
+    "stream",
+    "server",
+    "client",
+    "request",
+    "budget",
+    "retry",
+    "agent",
+    "workflow",
+    "model",
+    "cache",
+    "prompt",
+    "answer",
+    "deploy",
+    "review",
+    "incident",
+    "metric",
+    "capacity",
+    "region",
+    "cluster",
+    "shard",
+    "replica",
+    "window",
+    "bucket",
+    "sample",
+    "report",
+]
+
+
+class SyntheticChat:
+    """Single-turn chats with ``prompt_tokens`` words asking for ``max_tokens``."""
+
+    def __init__(
+        self,
+        model: str,
+        prompt_tokens: int,
+        max_tokens: int,
+        stream: bool = True,
+        seed: int | None = None,
+    ) -> None:
+        if prompt_tokens < 1:
+            raise ValueError("prompt_tokens must be at least 1")
+        if max_tokens < 1:
+            raise ValueError("max_tokens must be at least 1")
+        self.model = model
+        self.prompt_tokens = prompt_tokens
+        self.max_tokens = max_tokens
+        self.stream = stream
+        self._random = random.Random(seed)
+
+    def next_request(self) -> ChatRequest:
+        words = self._random.choices(_VOCABULARY, k=self.prompt_tokens)
+        return ChatRequest(
+            messages=[{"role": "user", "content": " ".join(words)}],
+            model=self.model,
+            max_tokens=self.max_tokens,
+            stream=self.stream,
+            tags={"scenario": "chat"},
+        )

@@ -1,0 +1,164 @@
+"""OpenAI Chat Completions, and the servers that speak it (vLLM, llama.cpp, relays).
+
+A built-in plugin, registered through the ``harness`` entry-point group
+exactly as a third-party one would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from harness import hookimpl
+from harness.contracts import (
+    ChatRequest,
+    Completion,
+    ErrorInfo,
+    HttpCall,
+    SSEEvent,
+    StreamEvent,
+    Target,
+    Usage,
+)
+from harness.errors import is_retryable, kind_for_status, retry_after_seconds
+from harness.sse import COMMENT_EVENT
+
+# Error codes whose meaning overrides what the HTTP status alone implies.
+_CODE_KINDS = {
+    "context_length_exceeded": "context_length",
+    "insufficient_quota": "quota",
+    "invalid_api_key": "auth",
+    "model_not_found": "not_found",
+}
+
+
+def chat_completions_url(base_url: str) -> str:
+    """``https://host/v1`` -> ``.../v1/chat/completions``; a bare host gets ``/v1``."""
+    base = base_url.rstrip("/")
+    path = base.split("://", 1)[-1].partition("/")[2]
+    if not path:
+        base += "/v1"
+    return base + "/chat/completions"
+
+
+def normalize_usage(raw: dict[str, Any]) -> Usage:
+    """OpenAI counts cached input inside prompt_tokens and reasoning inside completion_tokens."""
+    prompt_details = raw.get("prompt_tokens_details") or {}
+    completion_details = raw.get("completion_tokens_details") or {}
+    cached = prompt_details.get("cached_tokens") or raw.get("prompt_cache_hit_tokens") or 0
+    return Usage(
+        input_tokens=int(raw.get("prompt_tokens") or 0),
+        output_tokens=int(raw.get("completion_tokens") or 0),
+        cached_input_tokens=int(cached),
+        reasoning_tokens=int(completion_details.get("reasoning_tokens") or 0),
+        source="reported",
+    )
+
+
+def _error_info(status: int | None, error: Any, headers: dict[str, str]) -> ErrorInfo:
+    detail = error if isinstance(error, dict) else {"message": str(error)}
+    code = str(detail.get("code") or detail.get("type") or "")
+    kind = _CODE_KINDS.get(code) or (kind_for_status(status) if status else "server")
+    message = str(detail.get("message") or code or f"HTTP {status}")
+    return ErrorInfo(
+        kind=kind,  # type: ignore[arg-type]
+        message=message[:500],
+        http_status=status,
+        retryable=is_retryable(kind),
+        retry_after_s=retry_after_seconds(headers),
+    )
+
+
+class OpenAIChatAdapter:
+    name = "openai"
+
+    def build_request(self, request: ChatRequest, target: Target, api_key: str | None) -> HttpCall:
+        body: dict[str, Any] = {"model": request.model, "messages": request.messages}
+        if request.max_tokens is not None:
+            body["max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.tools:
+            body["tools"] = request.tools
+        if request.stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        body.update(request.extra)
+        headers = {"Content-Type": "application/json", **dict(target.headers)}
+        headers["Accept"] = "text/event-stream" if request.stream else "application/json"
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        return HttpCall("POST", chat_completions_url(target.base_url), headers, orjson.dumps(body))
+
+    def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            error = ErrorInfo("protocol", f"response body is not JSON: {body[:120]!r}", status)
+            return Completion("", None, None, error=error)
+        if "error" in data:
+            return Completion("", None, None, error=_error_info(status, data["error"], headers))
+        choices = data.get("choices") or [{}]
+        message = choices[0].get("message") or {}
+        usage = data.get("usage")
+        return Completion(
+            text=message.get("content") or "",
+            reasoning_text=message.get("reasoning_content") or "",
+            tool_calls=message.get("tool_calls") or [],
+            finish_reason=choices[0].get("finish_reason"),
+            usage=normalize_usage(usage) if usage else None,
+        )
+
+    def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
+        finished = done = False
+        for sse in events:
+            if sse.event == COMMENT_EVENT:
+                yield StreamEvent("keepalive", tokens=0)
+                continue
+            data = sse.data
+            if data == "[DONE]":
+                done = True
+                continue
+            try:
+                chunk = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                message = f"chunk is not JSON: {data[:80]!r}"
+                yield StreamEvent("error", tokens=0, error=ErrorInfo("protocol", message))
+                return
+            if "error" in chunk:
+                yield StreamEvent("error", tokens=0, error=_error_info(None, chunk["error"], {}))
+                return
+            if chunk.get("usage"):
+                yield StreamEvent("usage", tokens=0, usage=normalize_usage(chunk["usage"]))
+            for choice in chunk.get("choices") or ():
+                delta = choice.get("delta") or {}
+                if delta.get("reasoning_content"):
+                    yield StreamEvent("reasoning", text=delta["reasoning_content"])
+                if delta.get("content"):
+                    yield StreamEvent("content", text=delta["content"])
+                if delta.get("tool_calls"):
+                    yield StreamEvent("tool_call", text=orjson.dumps(delta["tool_calls"]).decode())
+                if choice.get("finish_reason"):
+                    finished = True
+                    yield StreamEvent("finish", tokens=0, finish_reason=choice["finish_reason"])
+        if not (done or finished):
+            message = "stream ended before a finish_reason or [DONE]"
+            yield StreamEvent("error", tokens=0, error=ErrorInfo("stream_broken", message))
+
+    def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            data = None
+        error = data.get("error") if isinstance(data, dict) else None
+        if error is None:
+            text = body[:200].decode("utf-8", errors="replace").strip()
+            error = {"message": text or f"HTTP {status}"}
+        return _error_info(status, error, headers)
+
+
+@hookimpl
+def harness_register_providers(register: Callable[[Any], None]) -> None:
+    register(OpenAIChatAdapter())

@@ -1,0 +1,1 @@
+"""Jinja2 templates for every report format (shipped as package data)."""

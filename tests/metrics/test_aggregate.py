@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import random
+
+import orjson
+import pytest
+
+from harness.contracts import ErrorInfo, RequestRecord, Usage
+from harness.metrics import aggregate as aggregate_module
+from harness.metrics.aggregate import RunAggregate
+from harness.metrics.histogram import bucket_index
+
+
+def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord]:
+    """Records whose times are multiples of 1/1024 s, so float sums are exact in any order."""
+    rng = random.Random(seed)
+    records = []
+    for _ in range(count):
+        ttft = rng.randint(50, 900) / 1024
+        decode = 2.0 ** -rng.randint(0, 3)
+        gaps = [rng.randint(5, 60) / 1024 for _ in range(rng.randint(1, 6))]
+        buckets: dict[int, int] = {}
+        for gap in gaps:
+            buckets[bucket_index(gap)] = buckets.get(bucket_index(gap), 0) + 1
+        ok = rng.random() > 0.2
+        records.append(
+            make_record(
+                started_at=1_000_000 + rng.randint(0, 20_000) / 1024,
+                target=rng.choice(["alpha", "beta", "gamma"]),
+                ok=ok,
+                error=None if ok else ErrorInfo(kind=rng.choice(["server", "timeout"]), message=""),
+                headers_s=ttft / 2,
+                ttft_s=ttft,
+                ttfa_s=ttft + 1 / 64,
+                e2e_s=ttft + decode,
+                tpot_s=decode / 16,
+                itl_buckets=buckets,
+                itl_sum_s=sum(gaps),
+                itl_min_s=min(gaps),
+                itl_max_s=max(gaps),
+                usage=Usage(input_tokens=rng.randint(1, 500), output_tokens=rng.choice([1, 8, 32])),
+                bytes_received=rng.randint(100, 5000),
+            )
+        )
+    return records
+
+
+def aggregate_of(records: list[RequestRecord]) -> RunAggregate:
+    aggregate = RunAggregate()
+    aggregate.add_all(records)
+    return aggregate
+
+
+def test_records_split_by_target(make_record):
+    aggregate = aggregate_of(
+        [
+            make_record(target="alpha", ttft_s=0.1),
+            make_record(target="alpha", ok=False, error=ErrorInfo(kind="server", message="")),
+            make_record(target="beta", ttft_s=0.3),
+        ]
+    )
+
+    assert sorted(aggregate.targets) == ["alpha", "beta"]
+    alpha, beta = aggregate.targets["alpha"], aggregate.targets["beta"]
+    assert (alpha.requests, alpha.ok, alpha.failed) == (2, 1, 1)
+    assert alpha.errors_by_kind == {"server": 1}
+    assert alpha.ttft.max == 0.1
+    assert (beta.requests, beta.ttft.max) == (1, 0.3)
+    assert aggregate.overall.requests == 3
+    assert aggregate.overall.ttft.count == 2
+
+
+def test_merged_worker_aggregates_equal_the_aggregate_of_all_records(make_record):
+    records = varied_records(make_record, 300)
+    workers = [aggregate_of(records[i::3]) for i in range(3)]
+
+    merged = RunAggregate()
+    for worker in workers:
+        merged.merge(worker)
+
+    assert merged.to_dict() == aggregate_of(records).to_dict()
+    assert merged.overall.requests == 300
+
+
+def test_to_dict_survives_json_and_from_dict(make_record):
+    aggregate = aggregate_of(varied_records(make_record, 80))
+    shipped = orjson.loads(orjson.dumps(aggregate.to_dict()))
+
+    revived = RunAggregate.from_dict(shipped)
+
+    assert revived.to_dict() == aggregate.to_dict()
+    assert revived.targets["alpha"].itl.buckets == aggregate.targets["alpha"].itl.buckets
+
+
+def test_a_revived_delta_merges_like_the_original(make_record):
+    records = varied_records(make_record, 60)
+    master = aggregate_of(records[:30])
+    master.merge(
+        RunAggregate.from_dict(orjson.loads(orjson.dumps(aggregate_of(records[30:]).to_dict())))
+    )
+
+    assert master.to_dict() == aggregate_of(records).to_dict()
+
+
+def test_from_dict_refuses_another_format_version(make_record):
+    data = aggregate_of([make_record()]).to_dict()
+    data["format_version"] = 99
+    with pytest.raises(ValueError, match="format_version 99"):
+        RunAggregate.from_dict(data)
+
+
+def test_a_new_grouping_is_one_entry(make_record, monkeypatch):
+    monkeypatch.setitem(aggregate_module.GROUPINGS, "roles", lambda record: record.tags.get("role"))
+    aggregate = aggregate_of(
+        [
+            make_record(tags={"role": "planner"}),
+            make_record(tags={"role": "coder"}),
+            make_record(tags={"role": "coder"}),
+            make_record(),
+        ]
+    )
+
+    assert {role: m.requests for role, m in aggregate.groups["roles"].items()} == {
+        "planner": 1,
+        "coder": 2,
+    }
+    assert aggregate.overall.requests == 4

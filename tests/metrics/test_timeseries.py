@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from harness.contracts import ErrorInfo, Usage
+from harness.metrics.timeseries import SecondSeries
+
+
+def test_attempts_land_in_the_second_they_completed(make_record):
+    series = SecondSeries()
+    series.add(make_record(started_at=10.2, e2e_s=0.5, ttft_s=0.1, usage=Usage(output_tokens=7)))
+    series.add(make_record(started_at=10.9, e2e_s=0.3, ttft_s=0.2, usage=Usage(output_tokens=5)))
+    series.add(make_record(started_at=11.5, e2e_s=0.4, ttft_s=0.3))
+    series.add(make_record(started_at=12.0, ok=False, error=ErrorInfo(kind="timeout", message="")))
+
+    assert sorted(series.bins) == [10, 11, 12]
+    first, second, third = series.bins[10], series.bins[11], series.bins[12]
+    assert (first.ok, first.failed, first.output_tokens) == (1, 0, 7)
+    assert (second.ok, second.failed, second.output_tokens) == (2, 0, 5)
+    assert (second.ttft.count, second.ttft.min, second.ttft.max) == (2, 0.2, 0.3)
+    assert (third.ok, third.failed, third.ttft.count) == (0, 1, 0)
+    assert series.span() == (10, 12)
+
+
+def test_ttft_percentiles_per_second(make_record):
+    series = SecondSeries()
+    for index in range(100):
+        series.add(make_record(started_at=50.0, e2e_s=0.5, ttft_s=0.01 * (index + 1)))
+
+    ttft = series.bins[50].ttft
+    assert ttft.quantile(0.5) == pytest.approx(0.5, rel=0.01)
+    assert ttft.quantile(0.95) == pytest.approx(0.95, rel=0.01)
+
+
+def test_merge_adds_bin_by_bin_and_round_trips(make_record):
+    one, two, both = SecondSeries(), SecondSeries(), SecondSeries()
+    records = [
+        make_record(started_at=5.0, e2e_s=0.25, ttft_s=0.125, usage=Usage(output_tokens=3)),
+        make_record(started_at=5.5, e2e_s=0.25, ttft_s=0.25, usage=Usage(output_tokens=4)),
+        make_record(started_at=8.0, ok=False),
+    ]
+    one.add(records[0])
+    two.add(records[1])
+    two.add(records[2])
+    for record in records:
+        both.add(record)
+
+    one.merge(two)
+
+    assert one.to_dict() == both.to_dict()
+    assert one.bins[5].ok == 2
+    revived = SecondSeries.from_dict(orjson.loads(orjson.dumps(both.to_dict())))
+    assert revived.to_dict() == both.to_dict()
+
+
+def test_empty_series_has_no_span():
+    assert SecondSeries().span() is None

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from harness.mock.cli import build_parser
+from harness.mock.config import (
+    SimulatorConfig,
+    add_simulator_arguments,
+    simulator_config_from_args,
+)
+
+
+def test_defaults() -> None:
+    config = SimulatorConfig()
+    assert (config.host, config.port) == ("127.0.0.1", 0)
+    assert (config.ttft_ms, config.itl_ms, config.jitter, config.slots) == (200.0, 20.0, 0.0, 0)
+    assert config.output_tokens is None
+    assert config.default_output_tokens == 128
+    assert config.seed is None
+    assert config.models == ("sim-gpt",)
+    assert config.faults == ()
+
+
+def test_flags_without_prefix_give_the_defaults() -> None:
+    parser = argparse.ArgumentParser()
+    add_simulator_arguments(parser)
+    assert simulator_config_from_args(parser.parse_args([])) == SimulatorConfig()
+
+
+def test_prefixed_flags_build_the_config() -> None:
+    parser = argparse.ArgumentParser()
+    add_simulator_arguments(parser, prefix="mock-")
+    args = parser.parse_args(
+        [
+            "--mock-ttft-ms", "50",
+            "--mock-itl-ms", "2.5",
+            "--mock-jitter", "0.2",
+            "--mock-slots", "4",
+            "--mock-output-tokens", "32",
+            "--mock-seed", "7",
+            "--mock-model", "a",
+            "--mock-model", "b",
+            "--mock-fault", "cut:3@next",
+            "--mock-fault", "http:503@p=0.1",
+        ]
+    )  # fmt: skip
+    config = simulator_config_from_args(args, prefix="mock-")
+    assert config == SimulatorConfig(
+        ttft_ms=50,
+        itl_ms=2.5,
+        jitter=0.2,
+        slots=4,
+        output_tokens=32,
+        seed=7,
+        models=("a", "b"),
+        faults=("cut:3@next", "http:503@p=0.1"),
+    )
+
+
+def test_to_cli_args_round_trips_through_the_command_parser() -> None:
+    config = SimulatorConfig(
+        host="127.0.0.1",
+        port=8765,
+        ttft_ms=0.1,
+        itl_ms=1 / 3,
+        jitter=0.25,
+        slots=2,
+        output_tokens=5,
+        default_output_tokens=9,
+        seed=11,
+        models=("m1", "m2"),
+        faults=("stall:0.5@every=3",),
+    )
+    args = build_parser().parse_args(config.to_cli_args())
+    assert simulator_config_from_args(args) == config
+    assert simulator_config_from_args(
+        build_parser().parse_args(SimulatorConfig().to_cli_args())
+    ) == (SimulatorConfig())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--ttft-ms", "-1"],
+        ["--itl-ms", "fast"],
+        ["--slots", "-2"],
+        ["--output-tokens", "1.5"],
+        ["--fault", "cut"],
+        ["--seed", "x"],
+    ],
+)
+def test_bad_flags_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        build_parser().parse_args(argv)
+    assert caught.value.code == 2
+    assert argv[0] in capsys.readouterr().err
+
+
+def test_bad_fault_flag_shows_the_parse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--fault", "stall:0"])
+    assert "bad fault spec 'stall:0'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("port", 70000),
+        ("ttft_ms", -1.0),
+        ("jitter", float("inf")),
+        ("slots", -1),
+        ("output_tokens", -1),
+        ("default_output_tokens", -1),
+        ("models", ()),
+        ("faults", ("nope",)),
+    ],
+)
+def test_config_validates(field: str, value: object) -> None:
+    with pytest.raises(ValueError):
+        SimulatorConfig(**{field: value})  # type: ignore[arg-type]
+
+
+def test_lists_become_tuples() -> None:
+    config = SimulatorConfig(models=["x"], faults=["malformed"])  # type: ignore[arg-type]
+    assert config.models == ("x",)
+    assert config.faults == ("malformed",)
+    hash(config)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from harness.report.console import format_console_summary
+from harness.report.formatting import format_ms, format_rate
+
+
+def line_starting(text: str, first_cell: str) -> list[str]:
+    return next(line.split() for line in text.splitlines() if line.split()[:1] == [first_cell])
+
+
+def test_volume_rows_hold_counts_and_rates(summary):
+    text = format_console_summary(summary)
+
+    overall = line_starting(text, "overall")
+    throughput = summary["overall"]["throughput"]
+    assert overall == [
+        "overall",
+        "10",
+        "7",
+        "3",
+        "30.00%",
+        format_rate(throughput["output_tokens_per_s"]),
+        format_rate(throughput["requests_per_s"]),
+    ]
+    assert line_starting(text, "beta")[1:4] == ["5", "3", "2"]
+
+
+def test_errors_are_listed_by_kind(summary):
+    text = format_console_summary(summary)
+    assert "  overall: rate_limited 1, server 1, timeout 1" in text
+    assert "  alpha: rate_limited 1" in text
+
+
+def test_latency_rows_hold_p50_p90_p99_in_ms(summary):
+    text = format_console_summary(summary)
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("latency (ms)"))
+    beta_ttft = next(line.split() for line in lines[start:] if line.startswith("beta"))
+    expected = [summary["targets"]["beta"]["latency"]["ttft"][q] for q in ("p50", "p90", "p99")]
+    assert beta_ttft == ["beta", "TTFT", *(format_ms(v) for v in expected)]
+    assert float(beta_ttft[2]) == pytest.approx(500.0, rel=0.03)
+    # ITL was never measured in this run: shown as missing, not as zero.
+    itl = next(line.split() for line in lines[start:] if line.split()[:1] == ["ITL"])
+    assert itl == ["ITL", "-", "-", "-"]
+
+
+def test_partial_runs_say_so_first(summary):
+    assert not format_console_summary(summary).startswith("PARTIAL")
+    summary["run"]["partial"] = True
+    assert format_console_summary(summary).startswith("PARTIAL RUN")

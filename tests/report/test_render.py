@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import os
+from html.parser import HTMLParser
+
+import orjson
+import pytest
+from jinja2 import UndefinedError
+
+from harness.metrics.aggregate import RunAggregate
+from harness.report import render
+from harness.report.formatting import format_ms
+from harness.report.render import write_reports
+from harness.report.summary import build_summary
+
+
+class ReportReader(HTMLParser):
+    """Collects what the tests check: card values, latency cells, links, elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: dict[str, str] = {}
+        self.latency: dict[tuple[str, str, str, str], str] = {}
+        self.references: list[str] = []
+        self.tags: set[str] = set()
+        self.ids: set[str] = set()
+        self._card: str | None = None
+        self._in_value = False
+        self._row: dict[str, str] = {}
+        self._cell: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.tags.add(tag)
+        self.ids.add(attributes.get("id", ""))
+        self.references += [attributes[key] for key in ("src", "href") if key in attributes]
+        if "card" in attributes.get("class", "").split():
+            self._card = attributes["data-key"]
+        if self._card and attributes.get("class") == "value":
+            self._in_value, self._text = True, []
+        if tag == "tr" and "data-metric" in attributes:
+            self._row = attributes
+        if tag == "td" and self._row and "data-q" in attributes:
+            self._cell, self._text = attributes["data-q"], []
+        if tag == "span" and self._in_value:
+            self._in_value = False  # the unit, not the number
+            self.cards[self._card or ""] = "".join(self._text).strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self._in_value:
+            self._in_value = False
+            self.cards[self._card or ""] = "".join(self._text).strip()
+        if tag == "td" and self._cell:
+            key = (self._row["data-scope"], self._row["data-target"], self._row["data-metric"])
+            self.latency[(*key, self._cell)] = "".join(self._text).strip()
+            self._cell = None
+        if tag == "tr":
+            self._row = {}
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+
+def read_report(path) -> ReportReader:
+    reader = ReportReader()
+    reader.feed(path.read_text(encoding="utf-8"))
+    reader.close()
+    return reader
+
+
+def test_both_files_are_written(summary, tmp_path):
+    paths = write_reports(summary, tmp_path / "out")
+
+    assert [p.name for p in paths] == ["summary.json", "report.html"]
+    assert orjson.loads(paths[0].read_bytes()) == summary
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_headline_cards_show_the_summary_numbers(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    cards = read_report(tmp_path / "report.html").cards
+    overall = summary["overall"]
+
+    assert cards["requests"] == "10"
+    assert cards["success_rate"] == "70.00%"
+    assert cards["errors"] == "3"
+    assert float(cards["ttft_p50"]) == pytest.approx(
+        overall["latency"]["ttft"]["p50"] * 1000, abs=0.05
+    )
+    assert float(cards["ttft_p95"]) == pytest.approx(
+        overall["latency"]["ttft"]["p95"] * 1000, abs=0.05
+    )
+    assert float(cards["output_tokens_per_s"]) == pytest.approx(107 / 9, abs=0.05)
+
+
+def test_latency_table_cells_match_the_summary(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    cells = read_report(tmp_path / "report.html").latency
+
+    blocks = {("target", name): block for name, block in summary["targets"].items()}
+    blocks[("overall", "overall")] = summary["overall"]
+    for (scope, name), block in blocks.items():
+        for metric in ("ttft", "itl", "tpot", "e2e"):
+            stats = block["latency"][metric]
+            assert cells[(scope, name, metric, "count")] == str(stats["count"])
+            for q in ("p50", "p90", "p95", "p99", "max"):
+                assert cells[(scope, name, metric, q)] == format_ms(stats[q]), (name, metric, q)
+    assert float(cells[("target", "beta", "e2e", "max")]) == pytest.approx(2000.0)
+
+
+def test_report_is_self_contained(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    reader = read_report(tmp_path / "report.html")
+
+    assert not [ref for ref in reader.references if ref.startswith(("http://", "https://", "//"))]
+    assert "script" not in reader.tags
+    assert "link" not in reader.tags
+    assert "@import" not in html and "url(" not in html
+    assert "svg" in reader.tags and "style" in reader.tags
+
+
+def test_user_text_is_escaped(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+
+    assert "&lt;b&gt;generator was busy&lt;/b&gt;" in html
+    assert "<b>generator" not in html
+
+
+def test_partial_runs_get_a_banner(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    assert "partial-banner" not in read_report(tmp_path / "report.html").ids
+
+    summary["run"]["partial"] = True
+    write_reports(summary, tmp_path)
+    assert "partial-banner" in read_report(tmp_path / "report.html").ids
+
+
+def test_a_failing_render_leaves_the_previous_report_intact(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    del summary["run"]["harness_version"]
+    with pytest.raises(UndefinedError):
+        write_reports(summary, tmp_path)
+
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_failing_replace_leaves_no_temp_file(summary, tmp_path, monkeypatch):
+    write_reports(summary, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def refuse(source: str, target: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    summary["overall"]["requests"] = 12345
+    with pytest.raises(OSError, match="disk full"):
+        write_reports(summary, tmp_path)
+
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_files_are_readable_by_others(summary, tmp_path):
+    for path in render.write_reports(summary, tmp_path):
+        assert path.stat().st_mode & 0o044 == 0o044
+
+
+def test_a_run_without_records_still_renders(run_info, tmp_path):
+    empty = build_summary(RunAggregate(), run_info)
+
+    write_reports(empty, tmp_path)
+
+    reader = read_report(tmp_path / "report.html")
+    assert reader.cards["requests"] == "0"
+    assert reader.cards["ttft_p50"] == "-"
+    assert "no data" in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import dataclasses
+
+import orjson
+import pytest
+
+from harness.metrics.aggregate import RunAggregate
+from harness.report.summary import build_summary
+
+# Percentiles come from log buckets with 1% relative accuracy.
+BUCKET_TOLERANCE = 0.01
+
+
+def test_top_level_and_block_keys(summary):
+    assert set(summary) == {
+        "schema_version",
+        "run",
+        "overall",
+        "targets",
+        "timeseries",
+        "histograms",
+    }
+    assert summary["schema_version"] == 1
+    block = summary["overall"]
+    assert set(block) == {
+        "requests",
+        "ok",
+        "failed",
+        "success_rate",
+        "error_rate",
+        "errors_by_kind",
+        "tokens",
+        "bytes_received",
+        "throughput",
+        "latency",
+        "output_tps",
+    }
+    assert set(block["latency"]) == {"ttft", "ttfa", "itl", "tpot", "e2e", "headers", "e2e_failed"}
+    assert set(block["latency"]["ttft"]) == {
+        "count",
+        "mean",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "p99.9",
+        "min",
+        "max",
+    }
+    assert set(summary["histograms"]) == {"ttft", "itl", "tpot", "e2e"}
+
+
+def test_counts_errors_and_tokens(summary):
+    overall = summary["overall"]
+    assert (overall["requests"], overall["ok"], overall["failed"]) == (10, 7, 3)
+    assert overall["error_rate"] == pytest.approx(0.3)
+    assert overall["success_rate"] == pytest.approx(0.7)
+    assert overall["errors_by_kind"] == {"rate_limited": 1, "server": 1, "timeout": 1}
+    assert overall["tokens"] == {
+        "input": 1000,
+        "output": 107,
+        "reasoning": 0,
+        "cached_input": 0,
+        "estimated_records": 3,
+    }
+    assert overall["bytes_received"] == 4000
+    assert summary["targets"]["alpha"]["errors_by_kind"] == {"rate_limited": 1}
+    assert summary["targets"]["beta"]["requests"] == 5
+
+
+def test_throughput_uses_each_blocks_own_window(summary):
+    overall = summary["overall"]["throughput"]
+    assert overall["window_s"] == pytest.approx(9.0)
+    assert overall["requests_per_s"] == pytest.approx(7 / 9)
+    assert overall["output_tokens_per_s"] == pytest.approx(107 / 9)
+    beta = summary["targets"]["beta"]["throughput"]
+    assert beta["window_s"] == pytest.approx(6.0)
+    assert beta["requests_per_s"] == pytest.approx(0.5)
+    assert beta["output_tokens_per_s"] == pytest.approx(10.5)
+
+
+def test_a_measured_window_applies_to_every_block(run_records, run_info):
+    aggregate = RunAggregate()
+    aggregate.add_all(run_records)
+    window = (run_info.started_at, run_info.started_at + 20.0)
+
+    summary = build_summary(aggregate, dataclasses.replace(run_info, measured_window=window))
+
+    assert summary["overall"]["throughput"]["window_s"] == pytest.approx(20.0)
+    assert summary["targets"]["alpha"]["throughput"]["requests_per_s"] == pytest.approx(0.2)
+    assert summary["run"]["measured_window"] == list(window)
+
+
+def test_latencies_are_seconds_from_successful_attempts(summary):
+    ttft = summary["overall"]["latency"]["ttft"]
+    assert ttft["count"] == 7
+    assert ttft["p50"] == pytest.approx(0.4, rel=BUCKET_TOLERANCE)
+    assert (ttft["min"], ttft["max"]) == (pytest.approx(0.1), 0.5)
+    assert ttft["mean"] == pytest.approx(2.5 / 7)
+    assert summary["targets"]["beta"]["latency"]["e2e"]["p99"] == pytest.approx(
+        2.0, rel=BUCKET_TOLERANCE
+    )
+    # The timeout recorded no duration, so only two failures are timed.
+    assert summary["overall"]["latency"]["e2e_failed"]["count"] == 2
+    assert summary["overall"]["latency"]["itl"]["count"] == 0
+    assert summary["overall"]["latency"]["itl"]["p50"] is None
+    # 10 tokens after the first in 1.0 s (alpha) and 20 in 1.5 s (beta).
+    assert summary["targets"]["alpha"]["latency"]["tpot"]["max"] == pytest.approx(0.1)
+    assert summary["targets"]["beta"]["output_tps"]["max"] == pytest.approx(14.0)
+
+
+def test_timeseries_has_a_row_per_second_with_quiet_seconds_zeroed(summary):
+    rows = {row["t"]: row for row in summary["timeseries"]}
+    assert sorted(rows) == list(range(1, 10))
+    assert (rows[1]["ok"], rows[1]["failed"], rows[1]["output_tokens"]) == (2, 1, 22)
+    assert rows[1]["ttft_p50"] == pytest.approx(0.1, rel=BUCKET_TOLERANCE)
+    # Rank 0.95 * (2 - 1) still falls on the lower of the second's two values.
+    assert rows[1]["ttft_p95"] == pytest.approx(0.1, rel=BUCKET_TOLERANCE)
+    assert rows[3]["ttft_p95"] == pytest.approx(0.4, rel=BUCKET_TOLERANCE)
+    assert rows[4] == {
+        "t": 4,
+        "at": 1_700_000_004,
+        "ok": 0,
+        "failed": 0,
+        "output_tokens": 0,
+        "ttft_p50": None,
+        "ttft_p95": None,
+    }
+    assert (rows[9]["ok"], rows[9]["failed"]) == (0, 1)
+
+
+def test_run_metadata_and_raw_histograms(summary, run_info, run_records):
+    run = summary["run"]
+    assert run["duration_s"] == pytest.approx(10.0)
+    assert run["users"] == 4
+    assert run["simulator"] == {"ttft_s": 0.2, "faults": {"server_error_rate": 0.1}}
+    assert run["partial"] is False
+    assert set(run["machine"]) == {"platform", "python", "cpu_count"}
+    aggregate = RunAggregate()
+    aggregate.add_all(run_records)
+    assert summary["histograms"]["ttft"] == aggregate.overall.ttft.to_dict()
+
+
+def test_summary_is_plain_json(summary):
+    assert orjson.loads(orjson.dumps(summary)) == summary
+
+
+def test_an_empty_run_still_summarises(run_info):
+    summary = build_summary(RunAggregate(), run_info)
+    assert summary["overall"]["requests"] == 0
+    assert summary["overall"]["error_rate"] is None
+    assert summary["overall"]["throughput"]["window_s"] is None
+    assert summary["targets"] == {}
+    assert summary["timeseries"] == []

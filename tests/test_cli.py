@@ -1,0 +1,140 @@
+"""The `harness` command, run as a user would: a subprocess, real simulator, real Locust."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+HARNESS = [sys.executable, "-m", "harness.cli"]
+
+
+def harness(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HARNESS, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.mark.slow
+def test_run_against_the_simulator_writes_every_report(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = harness(
+        "run",
+        "-u",
+        "4",
+        "-t",
+        "4s",
+        "--report-dir",
+        str(out),
+        "--mock-ttft-ms",
+        "50",
+        "--max-tokens",
+        "16",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = orjson.loads((out / "summary.json").read_bytes())
+    assert summary["schema_version"] == 1
+    assert summary["overall"]["requests"] > 10 and summary["overall"]["failed"] == 0
+    assert summary["run"]["simulator"]["ttft_ms"] == 50
+    lines = (out / "records.jsonl").read_bytes().splitlines()
+    assert len(lines) == summary["overall"]["requests"]
+    assert "TTFT" in result.stdout and (out / "report.html").is_file()
+
+    rebuilt = tmp_path / "rebuilt"
+    again = harness("report", str(out / "records.jsonl"), "-o", str(rebuilt))
+    assert again.returncode == 0, again.stderr
+    rebuilt_summary = orjson.loads((rebuilt / "summary.json").read_bytes())
+    assert rebuilt_summary["overall"] == summary["overall"]
+
+
+def test_unknown_provider_stops_before_any_traffic(tmp_path: Path) -> None:
+    result = harness("run", "-t", "3s", "--provider", "nope", "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 2
+    assert "unknown provider 'nope'" in result.stderr and "openai" in result.stderr
+    assert not (tmp_path / "r" / "records.jsonl").exists()
+
+
+def test_missing_api_key_names_the_variable(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HARNESS_NO_SUCH_KEY"}
+    result = subprocess.run(
+        [*HARNESS, "run", "-t", "3s", "--api-key-env", "HARNESS_NO_SUCH_KEY"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "HARNESS_NO_SUCH_KEY is not set" in result.stderr
+
+
+def test_report_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = harness("report", str(tmp_path / "absent.jsonl"))
+    assert result.returncode == 2 and "absent.jsonl: no such records file" in result.stderr
+
+
+def test_plugins_lists_the_builtin_openai_adapter() -> None:
+    result = harness("plugins", "--json")
+    assert result.returncode == 0
+    plugins = {p["name"]: p for p in orjson.loads(result.stdout)}
+    assert plugins["openai"]["source"] == "built-in"
+    assert plugins["openai"]["registers"] == {"providers": ["openai"]}
+
+
+@pytest.mark.slow
+def test_wheel_ships_plugins_templates_and_locustfiles(tmp_path: Path) -> None:
+    """A non-editable install run from another directory finds everything it needs."""
+    repo = Path(__file__).resolve().parents[1]
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(repo)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    # Borrow the dependencies from this environment; the wheel itself is installed alone.
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    Path(site, "borrowed-deps.pth").write_text("\n".join(deps) + "\n")
+    (wheel,) = wheels.glob("llm_load_harness-*.whl")
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    probe = subprocess.run(
+        [str(python), "-c", "import harness; print(harness.__file__)"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert probe.stdout.startswith(site), probe.stdout
+    result = subprocess.run(
+        [str(venv / "bin" / "harness"), "run", "-u", "2", "-t", "3s", "--mock-ttft-ms", "20"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (elsewhere / "harness-report" / "report.html").is_file()

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from harness.sse import COMMENT_EVENT, SSEDecoder
+
+
+def decode(*blocks: bytes) -> list[tuple[str, str, float]]:
+    decoder = SSEDecoder()
+    out = []
+    for t, block in enumerate(blocks):
+        out += [(e.event, e.data, e.received_at) for e in decoder.feed(block, float(t))]
+    out += [(e.event, e.data, e.received_at) for e in decoder.close(99.0)]
+    return out
+
+
+def test_events_dispatch_on_blank_line_with_arrival_time_of_completing_block() -> None:
+    events = decode(b'data: {"a":1}\n\ndata: par', b"tial\n\n")
+    assert events == [("message", '{"a":1}', 0.0), ("message", "partial", 1.0)]
+
+
+def test_multiline_data_joins_with_newline_and_event_name_is_kept() -> None:
+    events = decode(b"event: message_start\ndata: one\ndata: two\n\n")
+    assert events == [("message_start", "one\ntwo", 0.0)]
+
+
+def test_crlf_and_lone_cr_line_endings_including_crlf_split_across_blocks() -> None:
+    events = decode(b"data: a\r\n\r\ndata: b\r", b"\n\r\ndata: c\r\r")
+    assert [data for _, data, _ in events] == ["a", "b", "c"]
+
+
+def test_comments_surface_as_comment_events() -> None:
+    events = decode(b": keep-alive\n\ndata: x\n\n")
+    assert events[0][:2] == (COMMENT_EVENT, "keep-alive")
+    assert events[1][:2] == ("message", "x")
+
+
+def test_field_without_space_and_unknown_fields() -> None:
+    events = decode(b"data:tight\nretry: 100\nfoo: bar\n\n")
+    assert events == [("message", "tight", 0.0)]
+
+
+def test_final_event_without_blank_line_is_dispatched_at_close() -> None:
+    events = decode(b"data: last")
+    assert events == [("message", "last", 99.0)]
+
+
+def test_event_field_alone_does_not_dispatch() -> None:
+    assert decode(b"event: ping\n\n") == []
+
+
+def test_partial_state_is_visible() -> None:
+    decoder = SSEDecoder()
+    list(decoder.feed(b"data: half", 0.0))
+    assert decoder.has_partial_event
+    list(decoder.feed(b"\n\n", 1.0))
+    assert not decoder.has_partial_event
