@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import orjson
 import pytest
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
+PIP_WHEEL_OFFLINE = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
 
 
 def harness(
@@ -94,7 +96,7 @@ def test_wheel_ships_plugins_templates_and_locustfiles(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[1]
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(repo)],
+        [*PIP_WHEEL_OFFLINE, "-w", str(wheels), str(repo)],
         check=True,
         capture_output=True,
         timeout=300,
@@ -108,9 +110,6 @@ def test_wheel_ships_plugins_templates_and_locustfiles(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    # Borrow the dependencies from this environment; the wheel itself is installed alone.
-    deps = [p for p in sys.path if p.endswith("site-packages")]
-    Path(site, "borrowed-deps.pth").write_text("\n".join(deps) + "\n")
     (wheel,) = wheels.glob("llm_load_harness-*.whl")
     subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
@@ -118,6 +117,10 @@ def test_wheel_ships_plugins_templates_and_locustfiles(tmp_path: Path) -> None:
         capture_output=True,
         timeout=300,
     )
+    # Then borrow the dependencies from this environment (no network in tests). The
+    # venv's own site-packages stays first on sys.path, so its harness is the one used.
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    Path(site, "borrowed-deps.pth").write_text("\n".join(deps) + "\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     probe = subprocess.run(
@@ -138,3 +141,23 @@ def test_wheel_ships_plugins_templates_and_locustfiles(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (elsewhere / "harness-report" / "report.html").is_file()
+
+
+def test_mock_serves_the_simulator_alone() -> None:
+    process = subprocess.Popen(
+        [*HARNESS, "mock", "--port", "0", "--ttft-ms", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("harness-mock listening on http://127.0.0.1:")
+        url = line.split()[-1]
+        with urllib.request.urlopen(f"{url}/v1/models", timeout=5) as response:
+            models = orjson.loads(response.read())
+        assert [m["id"] for m in models["data"]] == ["sim-gpt"]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
