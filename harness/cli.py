@@ -10,8 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from harness.errors import HarnessConfigError
+
+if TYPE_CHECKING:
+    from harness.plugins import PluginHost
 
 _RUN_EPILOG = """\
 Any other option is passed to Locust unchanged, including the harness's own:
@@ -23,7 +27,37 @@ started on 127.0.0.1 and tuned with the --mock-* options.
 """
 
 
-def _run_parser(subparsers: argparse._SubParsersAction) -> None:
+def _plugin_selection() -> argparse.ArgumentParser:
+    """``--plugin MODULE`` and pytest-style ``-p no:NAME``, shared by the subcommands."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also load this local plugin module (repeatable; or HARNESS_PLUGINS=a,b)",
+    )
+    parent.add_argument(
+        "-p",
+        dest="plugin_switches",
+        action="append",
+        default=[],
+        metavar="no:NAME",
+        help="-p no:NAME never loads plugin NAME (or HARNESS_DISABLE_PLUGINS=a,b)",
+    )
+    return parent
+
+
+def disabled_plugins(switches: list[str]) -> list[str]:
+    names = []
+    for switch in switches:
+        if not switch.startswith("no:") or not switch[3:]:
+            raise HarnessConfigError(f"-p {switch}: expected -p no:NAME to disable plugin NAME")
+        names.append(switch[3:])
+    return names
+
+
+def _run_parser(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     from harness.mock.config import add_simulator_arguments
 
     run = subparsers.add_parser(
@@ -31,6 +65,7 @@ def _run_parser(subparsers: argparse._SubParsersAction) -> None:
         help="run a headless load test and write the reports",
         epilog=_RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[parent],
     )
     run.add_argument("-u", "--users", type=int, default=16, help="concurrent users (default 16)")
     run.add_argument(
@@ -58,16 +93,24 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="harness", description="Load-test LLM chat endpoints with Locust."
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    _run_parser(subparsers)
+    plugin_selection = _plugin_selection()
+    _run_parser(subparsers, plugin_selection)
     mock = subparsers.add_parser("mock", help="serve the embedded simulator alone", add_help=False)
     mock.add_argument("mock_args", nargs=argparse.REMAINDER)
-    report = subparsers.add_parser("report", help="rebuild the reports from records.jsonl files")
+    report = subparsers.add_parser(
+        "report", help="rebuild the reports from records.jsonl files", parents=[plugin_selection]
+    )
     report.add_argument("records", nargs="+", help="records.jsonl files (several workers merge)")
     report.add_argument(
         "-o", "--report-dir", default=None, help="output directory (default: the first file's)"
     )
-    plugins = subparsers.add_parser("plugins", help="list installed plugins")
+    plugins = subparsers.add_parser(
+        "plugins", help="list installed plugins", parents=[plugin_selection]
+    )
     plugins.add_argument("--json", action="store_true", help="machine-readable output")
+    plugins.add_argument(
+        "--all", action="store_true", help="also list disabled plugins and the hooks of each"
+    )
     return parser
 
 
@@ -87,14 +130,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_load_test(args, passthrough)
         if args.command == "report":
-            return _report(args.records, args.report_dir)
-        return _plugins(as_json=args.json)
+            return _report(args.records, args.report_dir, _plugin_host(args))
+        return _plugins(_plugin_host(args), as_json=args.json, include_disabled=args.all)
     except HarnessConfigError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
         return 2
 
 
-def _report(records: list[str], report_dir: str | None) -> int:
+def _plugin_host(args: argparse.Namespace) -> PluginHost:
+    from harness.plugins import PluginHost, PluginSettings
+
+    disabled = disabled_plugins(args.plugin_switches)
+    return PluginHost(PluginSettings.from_environment(args.plugin, disabled))
+
+
+def _report(records: list[str], report_dir: str | None, plugins: PluginHost) -> int:
     from pathlib import Path
 
     from harness.report.console import format_console_summary
@@ -104,18 +154,16 @@ def _report(records: list[str], report_dir: str | None) -> int:
         if not Path(name).is_file():
             raise HarnessConfigError(f"{name}: no such records file")
     out = Path(report_dir) if report_dir else Path(records[0]).resolve().parent
-    summary = rebuild_reports([Path(name) for name in records], out)
+    summary = rebuild_reports([Path(name) for name in records], out, plugins=plugins)
     print(format_console_summary(summary))
     print(f"reports written to {out}")
     return 0
 
 
-def _plugins(as_json: bool) -> int:
+def _plugins(plugins: PluginHost, as_json: bool, include_disabled: bool) -> int:
     import json
 
-    from harness.plugins import PluginHost
-
-    infos = PluginHost().plugin_infos()
+    infos = plugins.plugin_infos(include_disabled=include_disabled)
     if as_json:
         print(json.dumps([info.to_dict() for info in infos], indent=2))
         return 0
@@ -123,7 +171,9 @@ def _plugins(as_json: bool) -> int:
         registers = "; ".join(
             f"{kind}: {', '.join(names)}" for kind, names in info.registers.items()
         )
-        print(f"{info.name} {info.version} ({info.source})  {registers}")
+        print(f"{info.name} {info.version} ({info.source})  {registers}".rstrip())
+        if include_disabled and info.hooks:
+            print(f"    hooks: {', '.join(info.hooks)}")
     return 0
 
 

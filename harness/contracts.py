@@ -6,8 +6,10 @@ this module imports gevent or Locust, so plugin authors can use it freely.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 StreamEventKind = Literal[
@@ -235,3 +237,102 @@ class RequestRecord:
         data["itl_buckets"] = {int(k): v for k, v in data.get("itl_buckets", {}).items()}
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@runtime_checkable
+class RetryPolicy(Protocol):
+    """Decides whether and when a failed attempt is tried again.
+
+    ``delay`` returns the seconds to wait before attempt ``attempt + 1``, or
+    ``None`` to give up; it should honour ``error.retry_after_s`` up to a cap.
+    """
+
+    name: str
+
+    def delay(self, attempt: int, error: ErrorInfo) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class Price:
+    """List prices per million tokens of each type, in ``currency``."""
+
+    input: Decimal
+    output: Decimal
+    cached_input: Decimal | None = None
+    cache_write: Decimal | None = None
+    reasoning: Decimal | None = None
+    currency: str = "USD"
+    as_of: str = ""
+    source: str = ""
+
+
+@runtime_checkable
+class PriceTable(Protocol):
+    """Answers what a model costs; ``None`` when the table does not know it."""
+
+    name: str
+
+    def price(self, provider: str, model: str) -> Price | None: ...
+
+
+@dataclass(frozen=True)
+class WorkloadSettings:
+    """What a workload needs to know to build requests."""
+
+    model: str
+    prompt_tokens: int
+    max_tokens: int
+    stream: bool = True
+    seed: int | None = None
+    #: Every option of the run (Locust's parsed options), for workload-specific settings.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class RequestSource(Protocol):
+    def next_request(self) -> ChatRequest: ...
+
+
+@runtime_checkable
+class Workload(Protocol):
+    """A named source of chat requests; ``create`` is called once per simulated user."""
+
+    name: str
+    description: str
+
+    def create(self, settings: WorkloadSettings) -> RequestSource: ...
+
+
+@dataclass(frozen=True)
+class SinkContext:
+    """Where a run writes and what it targets, for a sink about to open."""
+
+    report_dir: Path
+    targets: tuple[Target, ...]
+
+
+class RecordSink(Protocol):
+    def write(self, record: RequestRecord) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """A named destination for records, opened when a test starts, closed when it stops.
+
+    ``write`` is called for every attempt from the load generator's event loop,
+    so it must not block for long.
+    """
+
+    name: str
+
+    def open(self, context: SinkContext) -> RecordSink: ...
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """An extra section for report.html: ``html`` is trusted markup, ``text`` a plain fallback."""
+
+    title: str
+    html: str
+    text: str = ""

@@ -26,6 +26,12 @@ def locustfile_path(name: str) -> str:
 
 
 def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
+    from harness.cli import disabled_plugins
+
+    plugin_args = [arg for module in args.plugin for arg in ("--plugin", module)]
+    for name in disabled_plugins(args.plugin_switches):
+        plugin_args += ["--disable-plugin", name]
+    passthrough = [*plugin_args, *passthrough]
     argv = [
         "locust",
         "-f",

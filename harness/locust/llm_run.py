@@ -18,18 +18,27 @@ from typing import Any
 from locust.env import Environment
 
 from harness.client import ChatClient
-from harness.contracts import ProviderAdapter, RequestRecord, Target
+from harness.contracts import (
+    ProviderAdapter,
+    RecordSink,
+    RequestRecord,
+    RequestSource,
+    SinkContext,
+    Target,
+    WorkloadSettings,
+)
 from harness.errors import HarnessConfigError
 from harness.metrics.aggregate import RunAggregate
-from harness.plugins import PluginHost, harness_version
-from harness.records import JsonlRecordWriter
+from harness.plugins import PluginHost, PluginSettings, harness_version
 from harness.report.console import format_console_summary
-from harness.report.render import write_reports
+from harness.report.render import publish_reports
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
 from harness.secrets import redact, resolve_api_key
 from harness.transport import HttpTransport, Timeouts
-from harness.workload import SyntheticChat
+
+#: Records always go to records.jsonl: every report can be rebuilt from it.
+ALWAYS_ON_SINKS = ("jsonl",)
 
 log = logging.getLogger("harness")
 
@@ -41,9 +50,15 @@ class LlmCallFailed(Exception):
 class LlmRun:
     def __init__(self, environment: Environment, plugins: PluginHost | None = None) -> None:
         self.environment = environment
-        self.plugins = plugins or PluginHost()
+        options = environment.parsed_options
+        self.plugins = plugins or PluginHost(
+            PluginSettings.from_environment(
+                getattr(options, "plugin", None) or (),
+                getattr(options, "disable_plugin", None) or (),
+            )
+        )
         self.aggregate = RunAggregate()
-        self._writer: JsonlRecordWriter | None = None
+        self._sinks: list[RecordSink] = []
         self._started_at = 0.0
         self.target, self.adapter, self._api_key = self.resolve_target()
         self.last_summary: dict[str, Any] | None = None
@@ -59,6 +74,9 @@ class LlmRun:
         if not host:
             raise HarnessConfigError("no target: pass --host (locust) or --target (harness run)")
         adapter = self.plugins.provider(options.provider)
+        self.plugins.workloads.get(options.workload)
+        for name in options.sink or ():
+            self.plugins.sinks.get(name)
         secrets_file = Path(options.secrets_file) if options.secrets_file else None
         api_key = resolve_api_key(options.api_key_env, secrets_file)
         target = Target(
@@ -70,14 +88,16 @@ class LlmRun:
         )
         return target, adapter, api_key
 
-    def new_workload(self) -> SyntheticChat:
+    def new_workload(self) -> RequestSource:
         options = self.options
-        return SyntheticChat(
+        settings = WorkloadSettings(
             model=options.model,
             prompt_tokens=options.prompt_tokens,
             max_tokens=options.max_tokens,
             stream=options.stream,
+            options=vars(options),
         )
+        return self.plugins.workloads.get(options.workload).create(settings)
 
     def new_client(self) -> ChatClient:
         options = self.options
@@ -97,12 +117,14 @@ class LlmRun:
         # Options may have changed in the web UI's start form since init.
         self.target, self.adapter, self._api_key = self.resolve_target()
         self.aggregate = RunAggregate()
-        self._writer = JsonlRecordWriter(self.report_dir / "records.jsonl")
+        context = SinkContext(self.report_dir, (self.target,))
+        names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])
+        self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()
 
     def record(self, record: RequestRecord) -> None:
-        if self._writer is not None:
-            self._writer.write(record)
+        for sink in self._sinks:
+            sink.write(record)
         self.aggregate.add(record)
         error = record.error
         self.environment.events.request.fire(
@@ -115,12 +137,13 @@ class LlmRun:
         )
 
     def stop(self) -> None:
-        if self._writer is None:
+        if not self._sinks:
             return
-        self._writer.close()
-        self._writer = None
+        sinks, self._sinks = self._sinks, []
+        for sink in sinks:
+            sink.close()
         summary = build_summary(self.aggregate, self.run_info())
-        written = write_reports(summary, self.report_dir)
+        written = publish_reports(summary, self.report_dir, self.plugins)
         self.last_summary = summary
         print(format_console_summary(summary), flush=True)
         print(f"reports: {', '.join(str(p) for p in written)}", flush=True)

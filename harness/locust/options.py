@@ -51,6 +51,37 @@ def add_harness_arguments(parser: Any) -> None:
         include_in_web_ui=True,
     )
     parser.add_argument(
+        "--workload",
+        default="synthetic",
+        help="workload that builds the requests (see `harness plugins`)",
+        env_var="HARNESS_WORKLOAD",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--sink",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="extra record sink besides records.jsonl (repeatable)",
+        include_in_web_ui=False,
+    )
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=None,
+        metavar="MODULE",
+        help="import a local plugin module (repeatable; also HARNESS_PLUGINS=a,b)",
+        include_in_web_ui=False,
+    )
+    parser.add_argument(
+        "--disable-plugin",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="never load this plugin (repeatable; also HARNESS_DISABLE_PLUGINS=a,b)",
+        include_in_web_ui=False,
+    )
+    parser.add_argument(
         "--api-key-env",
         default=None,
         help="name of the environment variable holding the API key (never the key itself)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -10,6 +11,7 @@ import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from harness.contracts import ReportSection
 from harness.report import formatting
 from harness.report.svg_chart import Series, line_chart
 
@@ -40,14 +42,17 @@ def template_environment() -> Environment:
         percent=formatting.format_percent,
         epoch=formatting.format_epoch,
         json=lambda value: orjson.dumps(value).decode(),
+        # Plugin report sections are trusted markup, like any other plugin code.
+        trusted=Markup,
     )
     return environment
 
 
-def render_html(summary: dict[str, Any]) -> str:
+def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ()) -> str:
     template = template_environment().get_template(TEMPLATE)
     return template.render(
         summary=summary,
+        sections=sections,
         run=summary["run"],
         overall=summary["overall"],
         blocks=[

@@ -5,20 +5,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.contracts import RequestRecord
 from harness.metrics.aggregate import RunAggregate
 from harness.records import read_records
-from harness.report.render import write_reports
+from harness.report.render import publish_reports
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
+
+if TYPE_CHECKING:
+    from harness.plugins import PluginHost
 
 
 def rebuild_reports(
     record_paths: Iterable[str | Path],
     report_dir: Path,
     run: RunInfo | None = None,
+    plugins: PluginHost | None = None,
 ) -> dict[str, Any]:
     """Aggregate the records, write the reports, return the summary.
 
@@ -37,7 +41,7 @@ def rebuild_reports(
     if truncated:
         run = dataclasses.replace(run, partial=True, warnings=[*run.warnings, *truncated])
     summary = build_summary(aggregate, run)
-    write_reports(summary, Path(report_dir))
+    publish_reports(summary, Path(report_dir), plugins)
     return summary
 
 

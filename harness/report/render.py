@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from harness.contracts import ReportSection
 from harness.report.atomic_file import write_atomically
 from harness.report.html_report import render_html
+
+if TYPE_CHECKING:
+    from harness.plugins import PluginHost
 
 SUMMARY_FILE = "summary.json"
 HTML_FILE = "report.html"
 
 
-def write_reports(summary: dict[str, Any], report_dir: Path) -> list[Path]:
-    """Write every report file and return their paths.
+def publish_reports(
+    summary: dict[str, Any], report_dir: Path, plugins: PluginHost | None
+) -> list[Path]:
+    """Write the reports with every plugin's sections; a failing plugin becomes a warning."""
+    sections: list[ReportSection] = []
+    if plugins is not None:
+        sections, warnings = plugins.report_sections(summary)
+        summary["run"]["warnings"].extend(warnings)
+    return write_reports(summary, report_dir, sections)
+
+
+def write_reports(
+    summary: dict[str, Any], report_dir: Path, sections: Sequence[ReportSection] = ()
+) -> list[Path]:
+    """Write every report file and return their paths; ``sections`` come from plugins.
 
     Everything is rendered in memory first, so a failing template leaves the
     previous files untouched; each file is then replaced atomically.
     """
     contents = {
         SUMMARY_FILE: orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE),
-        HTML_FILE: render_html(summary).encode("utf-8"),
+        HTML_FILE: render_html(summary, sections).encode("utf-8"),
     }
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -178,3 +178,14 @@ def test_a_run_without_records_still_renders(run_info, tmp_path):
     assert reader.cards["requests"] == "0"
     assert reader.cards["ttft_p50"] == "-"
     assert "no data" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_plugin_sections_are_rendered_after_the_builtin_ones(summary, tmp_path):
+    from harness.contracts import ReportSection
+
+    sections = [ReportSection("Queue depth", '<p id="from-plugin">deep</p>', "deep")]
+    write_reports(summary, tmp_path, sections)
+    html = (tmp_path / "report.html").read_text()
+    assert '<section class="plugin-section" data-title="Queue depth">' in html
+    assert '<p id="from-plugin">deep</p>' in html
+    assert html.index("Queue depth") > html.index("Over time") > 0

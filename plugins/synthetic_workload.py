@@ -1,4 +1,4 @@
-"""Synthetic chat prompts of a given size.
+"""The ``synthetic`` workload: single-turn chats with prompts of a given size.
 
 The simulator counts input tokens as whitespace-separated words, so a prompt
 of N words is N input tokens there; real tokenizers will count differently,
@@ -9,8 +9,10 @@ request so that no two prompts share a cacheable prefix by accident.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
-from harness.contracts import ChatRequest
+from harness import hookimpl
+from harness.contracts import ChatRequest, Workload, WorkloadSettings
 
 _VOCABULARY = [
     "latency",
@@ -75,3 +77,22 @@ class SyntheticChat:
             stream=self.stream,
             tags={"scenario": "chat"},
         )
+
+
+class SyntheticWorkload:
+    name = "synthetic"
+    description = "single-turn chats of --prompt-tokens random words asking for --max-tokens"
+
+    def create(self, settings: WorkloadSettings) -> SyntheticChat:
+        return SyntheticChat(
+            model=settings.model,
+            prompt_tokens=settings.prompt_tokens,
+            max_tokens=settings.max_tokens,
+            stream=settings.stream,
+            seed=settings.seed,
+        )
+
+
+@hookimpl
+def harness_register_workloads(register: Callable[[Workload], None]) -> None:
+    register(SyntheticWorkload())

@@ -1,0 +1,190 @@
+"""Anthropic Messages API: named SSE events, thinking blocks, cache usage, 529 overload.
+
+Anthropic counts ``input_tokens`` *without* the cache; the harness's input
+is everything the model read: input + cache creation + cache read. Thinking
+is inside ``output_tokens``. ``message_delta.usage.output_tokens`` is
+cumulative, so the last one is the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from harness import hookimpl
+from harness.contracts import (
+    ChatRequest,
+    Completion,
+    ErrorInfo,
+    HttpCall,
+    ProviderAdapter,
+    SSEEvent,
+    StreamEvent,
+    Target,
+    Usage,
+)
+from harness.errors import is_retryable, kind_for_status, retry_after_seconds
+from harness.sse import COMMENT_EVENT
+
+API_VERSION = "2023-06-01"
+#: The Messages API requires max_tokens; this is used when a request sets none.
+DEFAULT_MAX_TOKENS = 1024
+_TYPE_KINDS = {
+    "authentication_error": "auth",
+    "permission_error": "permission",
+    "not_found_error": "not_found",
+    "rate_limit_error": "rate_limited",
+    "overloaded_error": "overloaded",
+    "api_error": "server",
+    "request_too_large": "context_length",
+}
+
+
+def messages_url(base_url: str) -> str:
+    base = base_url.rstrip("/")
+    return base + ("/messages" if base.endswith("/v1") else "/v1/messages")
+
+
+def normalize_usage(raw: dict[str, Any], output_tokens: int | None = None) -> Usage:
+    cache_read = int(raw.get("cache_read_input_tokens") or 0)
+    cache_write = int(raw.get("cache_creation_input_tokens") or 0)
+    return Usage(
+        input_tokens=int(raw.get("input_tokens") or 0) + cache_read + cache_write,
+        output_tokens=int(raw.get("output_tokens") or 0)
+        if output_tokens is None
+        else output_tokens,
+        cached_input_tokens=cache_read,
+        cache_write_tokens=cache_write,
+    )
+
+
+def _split_system(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+    system = [m["content"] for m in messages if m.get("role") == "system"]
+    rest = [m for m in messages if m.get("role") != "system"]
+    return ("\n\n".join(system) if system else None), rest
+
+
+def _error_info(status: int | None, error: dict[str, Any], headers: dict[str, str]) -> ErrorInfo:
+    error_type = str(error.get("type") or "")
+    message = str(error.get("message") or error_type or f"HTTP {status}")
+    kind = _TYPE_KINDS.get(error_type) or (kind_for_status(status) if status else "server")
+    if kind == "bad_request" and "prompt is too long" in message:
+        kind = "context_length"
+    return ErrorInfo(
+        kind=kind,  # type: ignore[arg-type]
+        message=message[:500],
+        http_status=status,
+        retryable=is_retryable(kind),
+        retry_after_s=retry_after_seconds(headers),
+    )
+
+
+class AnthropicMessagesAdapter:
+    name = "anthropic"
+
+    def build_request(self, request: ChatRequest, target: Target, api_key: str | None) -> HttpCall:
+        system, messages = _split_system(request.messages)
+        body: dict[str, Any] = {
+            "model": request.model,
+            "messages": messages,
+            "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
+        }
+        if system is not None:
+            body["system"] = system
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.tools:
+            body["tools"] = request.tools
+        if request.stream:
+            body["stream"] = True
+        body.update(request.extra)
+        headers = {
+            "Content-Type": "application/json",
+            "anthropic-version": API_VERSION,
+            **dict(target.headers),
+        }
+        if api_key:
+            headers["x-api-key"] = api_key
+        return HttpCall("POST", messages_url(target.base_url), headers, orjson.dumps(body))
+
+    def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            error = ErrorInfo("protocol", f"response body is not JSON: {body[:120]!r}", status)
+            return Completion("", None, None, error=error)
+        if data.get("type") == "error":
+            return Completion("", None, None, error=_error_info(status, data["error"], headers))
+        blocks = data.get("content") or []
+        usage = data.get("usage")
+        return Completion(
+            text="".join(b.get("text", "") for b in blocks if b.get("type") == "text"),
+            reasoning_text="".join(
+                b.get("thinking", "") for b in blocks if b.get("type") == "thinking"
+            ),
+            tool_calls=[b for b in blocks if b.get("type") == "tool_use"],
+            finish_reason=data.get("stop_reason"),
+            usage=normalize_usage(usage) if usage else None,
+        )
+
+    def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
+        start_usage: dict[str, Any] = {}
+        output_tokens: int | None = None
+        stopped = False
+        for sse in events:
+            if sse.event in (COMMENT_EVENT, "ping"):
+                yield StreamEvent("keepalive", tokens=0)
+                continue
+            try:
+                data = orjson.loads(sse.data)
+            except orjson.JSONDecodeError:
+                message = f"event {sse.event!r} is not JSON: {sse.data[:80]!r}"
+                yield StreamEvent("error", tokens=0, error=ErrorInfo("protocol", message))
+                return
+            kind = data.get("type", sse.event)
+            if kind == "content_block_delta":
+                delta = data.get("delta") or {}
+                delta_type = delta.get("type")
+                if delta_type == "text_delta" and delta.get("text"):
+                    yield StreamEvent("content", text=delta["text"])
+                elif delta_type == "thinking_delta" and delta.get("thinking"):
+                    yield StreamEvent("reasoning", text=delta["thinking"])
+                elif delta_type == "input_json_delta":
+                    yield StreamEvent("tool_call", text=delta.get("partial_json", ""))
+            elif kind == "message_start":
+                start_usage = (data.get("message") or {}).get("usage") or {}
+            elif kind == "message_delta":
+                usage = data.get("usage") or {}
+                if usage.get("output_tokens") is not None:
+                    output_tokens = int(usage["output_tokens"])
+                reason = (data.get("delta") or {}).get("stop_reason")
+                if reason:
+                    yield StreamEvent("finish", tokens=0, finish_reason=reason)
+            elif kind == "message_stop":
+                stopped = True
+            elif kind == "error":
+                yield StreamEvent("error", tokens=0, error=_error_info(None, data["error"], {}))
+                return
+        if start_usage or output_tokens is not None:
+            yield StreamEvent("usage", tokens=0, usage=normalize_usage(start_usage, output_tokens))
+        if not stopped:
+            message = "stream ended before message_stop"
+            yield StreamEvent("error", tokens=0, error=ErrorInfo("stream_broken", message))
+
+    def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            data = None
+        error = data.get("error") if isinstance(data, dict) else None
+        if not isinstance(error, dict):
+            text = body[:200].decode("utf-8", errors="replace").strip()
+            error = {"message": text or f"HTTP {status}"}
+        return _error_info(status, error, headers)
+
+
+@hookimpl
+def harness_register_providers(register: Callable[[ProviderAdapter], None]) -> None:
+    register(AnthropicMessagesAdapter())

@@ -1,0 +1,217 @@
+"""Gemini ``generateContent`` / ``streamGenerateContent?alt=sse``.
+
+Every SSE ``data`` is a whole response object; there is no end sentinel, so
+a stream is complete when a candidate carried a ``finishReason``. Gemini
+counts cached tokens inside ``promptTokenCount`` (as the harness does) but
+thinking *outside* ``candidatesTokenCount``: output = candidates + thoughts.
+A blocked prompt is an HTTP 200 with ``promptFeedback.blockReason`` and no
+candidates, recorded as a ``bad_request`` failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from harness import hookimpl
+from harness.contracts import (
+    ChatRequest,
+    Completion,
+    ErrorInfo,
+    HttpCall,
+    ProviderAdapter,
+    SSEEvent,
+    StreamEvent,
+    Target,
+    Usage,
+)
+from harness.errors import is_retryable, kind_for_status, retry_after_seconds
+from harness.sse import COMMENT_EVENT
+
+_STATUS_KINDS = {
+    "UNAUTHENTICATED": "auth",
+    "PERMISSION_DENIED": "permission",
+    "NOT_FOUND": "not_found",
+    "INVALID_ARGUMENT": "bad_request",
+    "FAILED_PRECONDITION": "bad_request",
+    "RESOURCE_EXHAUSTED": "rate_limited",
+    "UNAVAILABLE": "overloaded",
+    "INTERNAL": "server",
+    "DEADLINE_EXCEEDED": "timeout",
+}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+
+
+def generate_url(base_url: str, model: str, stream: bool) -> str:
+    base = base_url.rstrip("/")
+    if not base.endswith(("/v1beta", "/v1")):
+        base += "/v1beta"
+    if stream:
+        return f"{base}/models/{model}:streamGenerateContent?alt=sse"
+    return f"{base}/models/{model}:generateContent"
+
+
+def normalize_usage(raw: dict[str, Any]) -> Usage:
+    thoughts = int(raw.get("thoughtsTokenCount") or 0)
+    return Usage(
+        input_tokens=int(raw.get("promptTokenCount") or 0),
+        output_tokens=int(raw.get("candidatesTokenCount") or 0) + thoughts,
+        cached_input_tokens=int(raw.get("cachedContentTokenCount") or 0),
+        reasoning_tokens=thoughts,
+    )
+
+
+def _contents(messages: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    system = [m["content"] for m in messages if m.get("role") == "system"]
+    contents = [
+        {
+            "role": "model" if m.get("role") == "assistant" else "user",
+            "parts": [{"text": m["content"]}],
+        }
+        for m in messages
+        if m.get("role") != "system"
+    ]
+    instruction = {"parts": [{"text": "\n\n".join(system)}]} if system else None
+    return instruction, contents
+
+
+def _retry_delay(error: dict[str, Any]) -> float | None:
+    for detail in error.get("details") or ():
+        match = _DURATION.match(str(detail.get("retryDelay", "")))
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def _error_info(status: int | None, error: dict[str, Any], headers: dict[str, str]) -> ErrorInfo:
+    grpc_status = str(error.get("status") or "")
+    message = str(error.get("message") or grpc_status or f"HTTP {status}")
+    reasons = {str(d.get("reason")) for d in error.get("details") or () if isinstance(d, dict)}
+    kind = _STATUS_KINDS.get(grpc_status) or (kind_for_status(status) if status else "server")
+    if "API_KEY_INVALID" in reasons:
+        kind = "auth"
+    elif kind == "rate_limited" and "quota" in message.lower() and "per day" in message.lower():
+        kind = "quota"
+    return ErrorInfo(
+        kind=kind,  # type: ignore[arg-type]
+        message=message[:500],
+        http_status=status,
+        retryable=is_retryable(kind),
+        retry_after_s=_retry_delay(error) or retry_after_seconds(headers),
+    )
+
+
+def _blocked(data: dict[str, Any], status: int | None) -> ErrorInfo | None:
+    reason = (data.get("promptFeedback") or {}).get("blockReason")
+    if reason and not data.get("candidates"):
+        return ErrorInfo("bad_request", f"prompt blocked: {reason}", status)
+    return None
+
+
+class GeminiAdapter:
+    name = "gemini"
+
+    def build_request(self, request: ChatRequest, target: Target, api_key: str | None) -> HttpCall:
+        instruction, contents = _contents(request.messages)
+        body: dict[str, Any] = {"contents": contents}
+        if instruction is not None:
+            body["systemInstruction"] = instruction
+        config: dict[str, Any] = {}
+        if request.max_tokens is not None:
+            config["maxOutputTokens"] = request.max_tokens
+        if request.temperature is not None:
+            config["temperature"] = request.temperature
+        if config:
+            body["generationConfig"] = config
+        if request.tools:
+            body["tools"] = request.tools
+        body.update(request.extra)
+        headers = {"Content-Type": "application/json", **dict(target.headers)}
+        if api_key:
+            headers["x-goog-api-key"] = api_key
+        url = generate_url(target.base_url, request.model, request.stream)
+        return HttpCall("POST", url, headers, orjson.dumps(body))
+
+    def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            error = ErrorInfo("protocol", f"response body is not JSON: {body[:120]!r}", status)
+            return Completion("", None, None, error=error)
+        if "error" in data:
+            return Completion("", None, None, error=_error_info(status, data["error"], headers))
+        blocked = _blocked(data, status)
+        if blocked is not None:
+            return Completion("", None, None, error=blocked)
+        candidate = (data.get("candidates") or [{}])[0]
+        parts = (candidate.get("content") or {}).get("parts") or []
+        usage = data.get("usageMetadata")
+        return Completion(
+            text="".join(p.get("text", "") for p in parts if not p.get("thought")),
+            reasoning_text="".join(p.get("text", "") for p in parts if p.get("thought")),
+            tool_calls=[p["functionCall"] for p in parts if "functionCall" in p],
+            finish_reason=candidate.get("finishReason"),
+            usage=normalize_usage(usage) if usage else None,
+        )
+
+    def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
+        usage: dict[str, Any] | None = None
+        finished = False
+        for sse in events:
+            if sse.event == COMMENT_EVENT:
+                yield StreamEvent("keepalive", tokens=0)
+                continue
+            try:
+                data = orjson.loads(sse.data)
+            except orjson.JSONDecodeError:
+                message = f"chunk is not JSON: {sse.data[:80]!r}"
+                yield StreamEvent("error", tokens=0, error=ErrorInfo("protocol", message))
+                return
+            if "error" in data:
+                yield StreamEvent("error", tokens=0, error=_error_info(None, data["error"], {}))
+                return
+            blocked = _blocked(data, None)
+            if blocked is not None:
+                yield StreamEvent("error", tokens=0, error=blocked)
+                return
+            usage = data.get("usageMetadata") or usage
+            for candidate in data.get("candidates") or ():
+                for part in (candidate.get("content") or {}).get("parts") or ():
+                    if "functionCall" in part:
+                        yield StreamEvent(
+                            "tool_call", text=orjson.dumps(part["functionCall"]).decode()
+                        )
+                    elif part.get("text"):
+                        if part.get("thought"):
+                            yield StreamEvent("reasoning", text=part["text"])
+                        else:
+                            yield StreamEvent("content", text=part["text"])
+                if candidate.get("finishReason"):
+                    finished = True
+                    yield StreamEvent("finish", tokens=0, finish_reason=candidate["finishReason"])
+        if usage:
+            yield StreamEvent("usage", tokens=0, usage=normalize_usage(usage))
+        if not finished:
+            message = "stream ended without a finishReason"
+            yield StreamEvent("error", tokens=0, error=ErrorInfo("stream_broken", message))
+
+    def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            data = None
+        if isinstance(data, list) and data:
+            data = data[0]  # the REST gateway sometimes wraps the error in a list
+        error = data.get("error") if isinstance(data, dict) else None
+        if not isinstance(error, dict):
+            text = body[:200].decode("utf-8", errors="replace").strip()
+            error = {"message": text or f"HTTP {status}"}
+        return _error_info(status, error, headers)
+
+
+@hookimpl
+def harness_register_providers(register: Callable[[ProviderAdapter], None]) -> None:
+    register(GeminiAdapter())
