@@ -85,6 +85,19 @@ def _run_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argumen
         help="base URL of an OpenAI-compatible endpoint, e.g. https://host/v1 "
         "(default: the embedded simulator)",
     )
+    run.add_argument(
+        "--targets",
+        default=None,
+        metavar="A,B,C",
+        help="run against these targets of harness.toml side by side; a target with a "
+        "`simulator` table is served by its own embedded simulator",
+    )
+    run.add_argument(
+        "--harness-config",
+        default=None,
+        metavar="PATH",
+        help="file defining the targets (default: ./harness.toml)",
+    )
     add_simulator_arguments(run, prefix="mock-")
 
 

@@ -16,8 +16,13 @@ import dataclasses  # noqa: E402
 import importlib.resources  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
+from contextlib import ExitStack  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
-from harness.mock.config import simulator_config_from_args  # noqa: E402
+from harness.config import TargetConfig, load_config  # noqa: E402
+from harness.errors import HarnessConfigError  # noqa: E402
+from harness.mock.config import SimulatorConfig, simulator_config_from_args  # noqa: E402
 from harness.mock.process import SimulatorProcess  # noqa: E402
 
 
@@ -47,6 +52,8 @@ def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
         "--stop-timeout",
         "60",
     ]
+    if args.targets:
+        return _run_targets(args, [*argv, *passthrough])
     if args.target:
         return run_locust([*argv, "--host", args.target, *passthrough])
     config = simulator_config_from_args(args, prefix="mock-")
@@ -64,6 +71,48 @@ def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
                 *passthrough,
             ]
         )
+
+
+def _run_targets(args: argparse.Namespace, argv: list[str]) -> int:
+    """Several targets of harness.toml; those with a ``simulator`` table get their own."""
+    config_path = Path(args.harness_config) if args.harness_config else None
+    config = load_config(config_path)
+    names = [name.strip() for name in args.targets.split(",") if name.strip()]
+    simulated: dict[str, str] = {}
+    settings: dict[str, Any] = {}
+    with ExitStack() as stack:
+        for target in config.select(names):
+            if target.simulator is None:
+                continue
+            simulator_config = _simulator_config(target, str(config.path))
+            simulator = stack.enter_context(SimulatorProcess(simulator_config))
+            simulated[target.name] = simulator.url
+            settings[target.name] = dataclasses.asdict(simulator_config)
+        extra = ["--targets", ",".join(names), "--simulated-targets", json.dumps(simulated)]
+        if config.path is not None:
+            extra += ["--harness-config", str(config.path)]
+        if settings:
+            extra += ["--simulator-settings", json.dumps(settings)]
+        return run_locust([*argv, *extra])
+
+
+def _simulator_config(target: TargetConfig, path: str) -> SimulatorConfig:
+    table = dict(target.simulator or {})
+    known = {f.name for f in dataclasses.fields(SimulatorConfig)} - {"host", "port"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise HarnessConfigError(
+            f"{path}: [targets.{target.name}] simulator: unknown setting {unknown[0]!r}; "
+            f"expected one of {', '.join(sorted(known))}"
+        )
+    if "faults" in table:
+        table["faults"] = tuple(table["faults"])
+    try:
+        return SimulatorConfig(**table)
+    except TypeError as exc:
+        raise HarnessConfigError(f"{path}: [targets.{target.name}] simulator: {exc}") from None
+    except ValueError as exc:
+        raise HarnessConfigError(f"{path}: [targets.{target.name}] simulator: {exc}") from None
 
 
 def run_locust(argv: list[str]) -> int:

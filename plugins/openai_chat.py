@@ -72,12 +72,29 @@ def _error_info(status: int | None, error: Any, headers: dict[str, str]) -> Erro
 
 
 class OpenAIChatAdapter:
-    name = "openai"
+    """One OpenAI-compatible preset: its name, defaults, and how it spells max tokens.
+
+    OpenAI's newer models take ``max_completion_tokens`` (reasoning models
+    reject ``max_tokens``); DeepSeek, vLLM, llama.cpp and most relays take the
+    legacy ``max_tokens``.
+    """
+
+    def __init__(
+        self,
+        name: str = "openai",
+        default_base_url: str | None = None,
+        default_api_key_env: str | None = None,
+        max_tokens_field: str = "max_tokens",
+    ) -> None:
+        self.name = name
+        self.default_base_url = default_base_url
+        self.default_api_key_env = default_api_key_env
+        self.max_tokens_field = max_tokens_field
 
     def build_request(self, request: ChatRequest, target: Target, api_key: str | None) -> HttpCall:
         body: dict[str, Any] = {"model": request.model, "messages": request.messages}
         if request.max_tokens is not None:
-            body["max_tokens"] = request.max_tokens
+            body[self.max_tokens_field] = request.max_tokens
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.tools:
@@ -159,6 +176,19 @@ class OpenAIChatAdapter:
         return _error_info(status, error, headers)
 
 
+PRESETS = (
+    OpenAIChatAdapter(
+        "openai", "https://api.openai.com/v1", "OPENAI_API_KEY", "max_completion_tokens"
+    ),
+    OpenAIChatAdapter("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY"),
+    OpenAIChatAdapter("vllm", "http://127.0.0.1:8000/v1"),
+    OpenAIChatAdapter("llamacpp", "http://127.0.0.1:8080/v1"),
+    # Any other server or relay: give its base URL and key variable.
+    OpenAIChatAdapter("openai-compatible"),
+)
+
+
 @hookimpl
 def harness_register_providers(register: Callable[[Any], None]) -> None:
-    register(OpenAIChatAdapter())
+    for preset in PRESETS:
+        register(preset)

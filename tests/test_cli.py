@@ -82,12 +82,27 @@ def test_report_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and "absent.jsonl: no such records file" in result.stderr
 
 
-def test_plugins_lists_the_builtin_openai_adapter() -> None:
+def test_plugins_json_lists_the_builtins_with_what_they_register() -> None:
     result = harness("plugins", "--json")
     assert result.returncode == 0
     plugins = {p["name"]: p for p in orjson.loads(result.stdout)}
-    assert plugins["openai"]["source"] == "built-in"
-    assert plugins["openai"]["registers"] == {"providers": ["openai"]}
+    assert {p["source"] for p in plugins.values()} == {"built-in"}
+    assert plugins["openai"]["registers"] == {
+        "providers": ["deepseek", "llamacpp", "openai", "openai-compatible", "vllm"]
+    }
+    assert plugins["anthropic"]["registers"] == {"providers": ["anthropic"]}
+    assert plugins["gemini"]["registers"] == {"providers": ["gemini"]}
+    assert plugins["synthetic"]["registers"] == {"workloads": ["synthetic"]}
+    assert plugins["jsonl"]["registers"] == {"sinks": ["jsonl"]}
+
+
+def test_plugins_all_shows_disabled_plugins_and_hooks() -> None:
+    result = harness("plugins", "--all", "-p", "no:gemini")
+    assert result.returncode == 0
+    assert "gemini" in result.stdout and "(disabled)" in result.stdout
+    assert "hooks: harness_register_providers" in result.stdout
+    bad = harness("plugins", "-p", "gemini")
+    assert bad.returncode == 2 and "expected -p no:NAME" in bad.stderr
 
 
 @pytest.mark.slow

@@ -122,7 +122,10 @@ def test_unknown_names_list_what_is_installed() -> None:
     host = host_with()
     with pytest.raises(HarnessConfigError) as caught:
         host.provider("nope")
-    expected = "unknown provider 'nope' for --provider; installed: anthropic, gemini, openai"
+    expected = (
+        "unknown provider 'nope' for --provider; installed: anthropic, deepseek, gemini, "
+        "llamacpp, openai, openai-compatible, vllm"
+    )
     assert expected in str(caught.value)
     with pytest.raises(HarnessConfigError, match="unknown workload 'nope'"):
         host.workloads.get("nope")

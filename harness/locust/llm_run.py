@@ -18,23 +18,22 @@ from typing import Any
 from locust.env import Environment
 
 from harness.client import ChatClient
+from harness.config import HarnessConfig, TargetConfig, load_config
 from harness.contracts import (
-    ProviderAdapter,
     RecordSink,
     RequestRecord,
     RequestSource,
     SinkContext,
-    Target,
     WorkloadSettings,
 )
-from harness.errors import HarnessConfigError
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
 from harness.report.console import format_console_summary
 from harness.report.render import publish_reports
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
-from harness.secrets import redact, resolve_api_key
+from harness.secrets import redact
+from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
 from harness.transport import HttpTransport, Timeouts
 
 #: Records always go to records.jsonl: every report can be rebuilt from it.
@@ -60,38 +59,48 @@ class LlmRun:
         self.aggregate = RunAggregate()
         self._sinks: list[RecordSink] = []
         self._started_at = 0.0
-        self.target, self.adapter, self._api_key = self.resolve_target()
+        self.targets = self.resolve_targets()
+        self._assigner = WeightedRoundRobin(self.targets)
         self.last_summary: dict[str, Any] | None = None
 
     @property
     def options(self) -> Any:
         return self.environment.parsed_options
 
-    def resolve_target(self) -> tuple[Target, ProviderAdapter, str | None]:
+    def resolve_targets(self) -> list[ResolvedTarget]:
         """Check the options now, so bad input stops the run before any traffic."""
         options = self.options
-        host = self.environment.host
-        if not host:
-            raise HarnessConfigError("no target: pass --host (locust) or --target (harness run)")
-        adapter = self.plugins.provider(options.provider)
         self.plugins.workloads.get(options.workload)
         for name in options.sink or ():
             self.plugins.sinks.get(name)
-        secrets_file = Path(options.secrets_file) if options.secrets_file else None
-        api_key = resolve_api_key(options.api_key_env, secrets_file)
-        target = Target(
-            name=options.target_name or host.split("://", 1)[-1].rstrip("/"),
-            provider=adapter.name,
-            base_url=host,
+        host = self.environment.host
+        single = TargetConfig(
+            name=options.target_name
+            or (host.split("://", 1)[-1].rstrip("/") if host else options.provider),
+            provider=options.provider,
             model=options.model,
+            base_url=host,
             api_key_env=options.api_key_env,
         )
-        return target, adapter, api_key
+        config_path = Path(options.harness_config) if options.harness_config else None
+        selected = [name.strip() for name in (options.targets or "").split(",") if name.strip()]
+        return resolve_targets(
+            self.plugins,
+            load_config(config_path) if selected else HarnessConfig(config_path),
+            selected,
+            single,
+            json.loads(options.simulated_targets) if options.simulated_targets else {},
+            Path(options.secrets_file) if options.secrets_file else None,
+        )
 
-    def new_workload(self) -> RequestSource:
+    def assign_target(self) -> ResolvedTarget:
+        """The target for the next simulated user, in proportion to the weights."""
+        return self._assigner.next()
+
+    def new_workload(self, resolved: ResolvedTarget) -> RequestSource:
         options = self.options
         settings = WorkloadSettings(
-            model=options.model,
+            model=resolved.target.model,
             prompt_tokens=options.prompt_tokens,
             max_tokens=options.max_tokens,
             stream=options.stream,
@@ -99,7 +108,7 @@ class LlmRun:
         )
         return self.plugins.workloads.get(options.workload).create(settings)
 
-    def new_client(self) -> ChatClient:
+    def new_client(self, resolved: ResolvedTarget) -> ChatClient:
         options = self.options
         timeouts = Timeouts(
             connect=options.connect_timeout,
@@ -107,7 +116,8 @@ class LlmRun:
             stall=options.stall_timeout,
             total=options.request_timeout,
         )
-        return ChatClient(self.target, self.adapter, HttpTransport(timeouts), self._api_key)
+        transport = HttpTransport(timeouts)
+        return ChatClient(resolved.target, resolved.adapter, transport, resolved.api_key)
 
     @property
     def report_dir(self) -> Path:
@@ -115,9 +125,10 @@ class LlmRun:
 
     def start(self) -> None:
         # Options may have changed in the web UI's start form since init.
-        self.target, self.adapter, self._api_key = self.resolve_target()
+        self.targets = self.resolve_targets()
+        self._assigner = WeightedRoundRobin(self.targets)
         self.aggregate = RunAggregate()
-        context = SinkContext(self.report_dir, (self.target,))
+        context = SinkContext(self.report_dir, tuple(t.target for t in self.targets))
         names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])
         self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()
@@ -156,7 +167,7 @@ class LlmRun:
             started_at=self._started_at,
             ended_at=time.time(),
             command=[redact(arg) for arg in sys.argv],
-            targets=[self.target.describe()],
+            targets=[resolved.target.describe() for resolved in self.targets],
             users=getattr(runner, "target_user_count", None) or options.num_users or 0,
             spawn_rate=float(options.spawn_rate or 0),
             run_time_s=float(options.run_time) if options.run_time else None,

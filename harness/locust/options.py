@@ -107,6 +107,22 @@ def add_harness_arguments(parser: Any) -> None:
         help="name of the target in reports (default: the host)",
         include_in_web_ui=True,
     )
+    parser.add_argument(
+        "--targets",
+        default=None,
+        metavar="A,B,C",
+        help="run the same workload against these targets of harness.toml, side by side",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--harness-config",
+        default=None,
+        metavar="PATH",
+        help="file defining the targets (default: ./harness.toml)",
+        include_in_web_ui=False,
+    )
+    # Set by `harness run`: which targets its embedded simulators serve, at which URL.
+    parser.add_argument("--simulated-targets", default=None, help=argparse.SUPPRESS)
     # Set by `harness run` so the report can show the simulator's settings.
     parser.add_argument("--simulator-settings", default=None, help=argparse.SUPPRESS)
     for name, default, what in (

@@ -20,8 +20,9 @@ class ChatUser(User):
     def on_start(self) -> None:
         run = llm_run_for(self.environment)
         self.llm_run = run
-        self.chat_client = run.new_client()
-        self.workload = run.new_workload()
+        target = run.assign_target()
+        self.chat_client = run.new_client(target)
+        self.workload = run.new_workload(target)
 
     def on_stop(self) -> None:
         self.chat_client.transport.close()

@@ -1,0 +1,126 @@
+"""``harness.toml``: named targets for multi-target runs.
+
+```toml
+[targets.gpt]
+provider = "openai"                  # or a preset: deepseek, vllm, llamacpp, openai-compatible
+base_url = "https://api.openai.com/v1"
+model = "gpt-4.1"
+api_key_env = "OPENAI_API_KEY"
+weight = 1                           # share of simulated users
+
+[targets.claude-sim]
+provider = "anthropic"
+model = "sim-claude"
+simulator = { ttft_ms = 300, itl_ms = 25 }   # served by an embedded simulator
+```
+
+Every mistake is reported with the file, the table and the key, and what was
+expected. Nothing here resolves API keys: a target names its variable only.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_CONFIG = "harness.toml"
+_TARGET_KEYS = {"provider", "base_url", "model", "api_key_env", "weight", "headers", "simulator"}
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    name: str
+    provider: str
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    weight: float = 1.0
+    headers: tuple[tuple[str, str], ...] = ()
+    #: Simulator settings (SimulatorConfig fields) when an embedded simulator serves this target.
+    simulator: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class HarnessConfig:
+    path: Path | None
+    targets: dict[str, TargetConfig] = field(default_factory=dict)
+
+    def select(self, names: list[str]) -> list[TargetConfig]:
+        """The targets named, in order; every name must exist."""
+        where = str(self.path) if self.path else DEFAULT_CONFIG
+        missing = [name for name in names if name not in self.targets]
+        if missing:
+            known = ", ".join(sorted(self.targets)) or "none"
+            raise HarnessConfigError(
+                f"{where}: no target named {', '.join(repr(n) for n in missing)} (defined: {known})"
+            )
+        return [self.targets[name] for name in names]
+
+
+def load_config(path: Path | None) -> HarnessConfig:
+    """Read ``path``, or ``./harness.toml`` when it exists; an empty config otherwise."""
+    if path is None:
+        default = Path(DEFAULT_CONFIG)
+        if not default.is_file():
+            return HarnessConfig(None)
+        path = default
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise HarnessConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise HarnessConfigError(f"{path}: not valid TOML: {exc}") from None
+    tables = data.get("targets", {})
+    if not isinstance(tables, dict):
+        raise HarnessConfigError(f"{path}: [targets] must be a table of named targets")
+    targets = {name: _target(path, name, table) for name, table in tables.items()}
+    return HarnessConfig(path, targets)
+
+
+def _target(path: Path, name: str, table: Any) -> TargetConfig:
+    where = f"{path}: [targets.{name}]"
+    if not isinstance(table, dict):
+        raise HarnessConfigError(f"{where} must be a table")
+    unknown = sorted(set(table) - _TARGET_KEYS)
+    if unknown:
+        expected = ", ".join(sorted(_TARGET_KEYS))
+        raise HarnessConfigError(f"{where}: unknown key {unknown[0]!r}; expected one of {expected}")
+
+    def text(key: str, required: bool = False) -> str | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                raise HarnessConfigError(f"{where}: missing {key!r} (a string)")
+            return None
+        if not isinstance(value, str) or not value:
+            raise HarnessConfigError(f"{where}: {key!r} must be a non-empty string, got {value!r}")
+        return value
+
+    weight = table.get("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+        raise HarnessConfigError(f"{where}: 'weight' must be a positive number, got {weight!r}")
+    headers = table.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise HarnessConfigError(f"{where}: 'headers' must be a table of strings")
+    simulator = table.get("simulator")
+    if simulator is not None and not isinstance(simulator, dict):
+        raise HarnessConfigError(f"{where}: 'simulator' must be a table of simulator settings")
+    return TargetConfig(
+        name=name,
+        provider=text("provider", required=True) or "",
+        model=text("model", required=True) or "",
+        base_url=text("base_url"),
+        api_key_env=text("api_key_env"),
+        weight=float(weight),
+        headers=tuple(sorted(headers.items())),
+        simulator=simulator,
+    )

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.config import load_config
+from harness.errors import HarnessConfigError
+
+GOOD = """
+[targets.gpt]
+provider = "openai"
+base_url = "https://api.example.test/v1"
+model = "gpt-x"
+api_key_env = "GPT_KEY"
+weight = 2
+headers = { "X-Team" = "perf" }
+
+[targets.claude-sim]
+provider = "anthropic"
+model = "sim-claude"
+simulator = { ttft_ms = 300 }
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "harness.toml"
+    path.write_text(text)
+    return path
+
+
+def test_targets_are_read_with_every_field(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    gpt, claude = config.select(["gpt", "claude-sim"])
+    assert (gpt.provider, gpt.base_url, gpt.model, gpt.api_key_env) == (
+        "openai",
+        "https://api.example.test/v1",
+        "gpt-x",
+        "GPT_KEY",
+    )
+    assert gpt.weight == 2.0 and gpt.headers == (("X-Team", "perf"),)
+    assert claude.simulator == {"ttft_ms": 300} and claude.base_url is None
+
+
+def test_no_file_means_no_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_config(None).targets == {}
+
+
+def test_default_file_is_found_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, GOOD)
+    monkeypatch.chdir(tmp_path)
+    assert sorted(load_config(None).targets) == ["claude-sim", "gpt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[targets.a]\nmodel = 'm'\n", r"\[targets.a\]: missing 'provider' \(a string\)"),
+        (
+            "[targets.a]\nprovider='openai'\nmodel='m'\nwieght=2\n",
+            r"\[targets.a\]: unknown key 'wieght'; expected one of api_key_env, base_url",
+        ),
+        (
+            "[targets.a]\nprovider='openai'\nmodel='m'\nweight=0\n",
+            r"'weight' must be a positive number, got 0",
+        ),
+        ("[targets.a]\nprovider=3\nmodel='m'\n", r"'provider' must be a non-empty string, got 3"),
+        ("[targets]\na = 1\n", r"\[targets.a\] must be a table"),
+        ("targets = [\n", r"not valid TOML"),
+    ],
+)
+def test_mistakes_name_file_table_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(HarnessConfigError, match=message) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_selecting_an_unknown_target(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    with pytest.raises(
+        HarnessConfigError, match=r"no target named 'gtp' \(defined: claude-sim, gpt\)"
+    ):
+        config.select(["gtp"])
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(HarnessConfigError, match="cannot read"):
+        load_config(tmp_path / "absent.toml")
