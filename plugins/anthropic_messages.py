@@ -8,7 +8,7 @@ cumulative, so the last one is the total.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -18,6 +18,7 @@ from harness.contracts import (
     ChatRequest,
     Completion,
     ErrorInfo,
+    ErrorKind,
     HttpCall,
     ProviderAdapter,
     SSEEvent,
@@ -25,13 +26,20 @@ from harness.contracts import (
     Target,
     Usage,
 )
-from harness.errors import is_retryable, kind_for_status, retry_after_seconds
+from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
+from harness.wire import (
+    classified_error,
+    error_detail,
+    load_json_body,
+    load_json_chunk,
+    stream_error,
+)
 
 API_VERSION = "2023-06-01"
 #: The Messages API requires max_tokens; this is used when a request sets none.
 DEFAULT_MAX_TOKENS = 1024
-_TYPE_KINDS = {
+_TYPE_KINDS: dict[str, ErrorKind] = {
     "authentication_error": "auth",
     "permission_error": "permission",
     "not_found_error": "not_found",
@@ -66,19 +74,15 @@ def _split_system(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict
     return ("\n\n".join(system) if system else None), rest
 
 
-def _error_info(status: int | None, error: dict[str, Any], headers: dict[str, str]) -> ErrorInfo:
+def _error_info(status: int | None, error: dict[str, Any], headers: Mapping[str, str]) -> ErrorInfo:
     error_type = str(error.get("type") or "")
     message = str(error.get("message") or error_type or f"HTTP {status}")
-    kind = _TYPE_KINDS.get(error_type) or (kind_for_status(status) if status else "server")
+    kind: ErrorKind = _TYPE_KINDS.get(error_type) or (
+        kind_for_status(status) if status else "server"
+    )
     if kind == "bad_request" and "prompt is too long" in message:
         kind = "context_length"
-    return ErrorInfo(
-        kind=kind,  # type: ignore[arg-type]
-        message=message[:500],
-        http_status=status,
-        retryable=is_retryable(kind),
-        retry_after_s=retry_after_seconds(headers),
-    )
+    return classified_error(kind, message, status, headers)
 
 
 class AnthropicMessagesAdapter:
@@ -110,11 +114,9 @@ class AnthropicMessagesAdapter:
         return HttpCall("POST", messages_url(target.base_url), headers, orjson.dumps(body))
 
     def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            error = ErrorInfo("protocol", f"response body is not JSON: {body[:120]!r}", status)
-            return Completion("", None, None, error=error)
+        data, bad_body = load_json_body(body, status)
+        if bad_body is not None:
+            return Completion("", None, None, error=bad_body)
         if data.get("type") == "error":
             return Completion("", None, None, error=_error_info(status, data["error"], headers))
         blocks = data.get("content") or []
@@ -137,11 +139,9 @@ class AnthropicMessagesAdapter:
             if sse.event in (COMMENT_EVENT, "ping"):
                 yield StreamEvent("keepalive", tokens=0)
                 continue
-            try:
-                data = orjson.loads(sse.data)
-            except orjson.JSONDecodeError:
-                message = f"event {sse.event!r} is not JSON: {sse.data[:80]!r}"
-                yield StreamEvent("error", tokens=0, error=ErrorInfo("protocol", message))
+            data, bad_chunk = load_json_chunk(sse.data, f"event {sse.event!r}")
+            if bad_chunk is not None:
+                yield bad_chunk
                 return
             kind = data.get("type", sse.event)
             if kind == "content_block_delta":
@@ -170,19 +170,10 @@ class AnthropicMessagesAdapter:
         if start_usage or output_tokens is not None:
             yield StreamEvent("usage", tokens=0, usage=normalize_usage(start_usage, output_tokens))
         if not stopped:
-            message = "stream ended before message_stop"
-            yield StreamEvent("error", tokens=0, error=ErrorInfo("stream_broken", message))
+            yield stream_error("stream_broken", "stream ended before message_stop")
 
     def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            data = None
-        error = data.get("error") if isinstance(data, dict) else None
-        if not isinstance(error, dict):
-            text = body[:200].decode("utf-8", errors="replace").strip()
-            error = {"message": text or f"HTTP {status}"}
-        return _error_info(status, error, headers)
+        return _error_info(status, error_detail(body, status), headers)
 
 
 @hookimpl

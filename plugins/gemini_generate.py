@@ -11,7 +11,7 @@ candidates, recorded as a ``bad_request`` failure.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -21,6 +21,7 @@ from harness.contracts import (
     ChatRequest,
     Completion,
     ErrorInfo,
+    ErrorKind,
     HttpCall,
     ProviderAdapter,
     SSEEvent,
@@ -28,10 +29,17 @@ from harness.contracts import (
     Target,
     Usage,
 )
-from harness.errors import is_retryable, kind_for_status, retry_after_seconds
+from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
+from harness.wire import (
+    classified_error,
+    error_detail,
+    load_json_body,
+    load_json_chunk,
+    stream_error,
+)
 
-_STATUS_KINDS = {
+_STATUS_KINDS: dict[str, ErrorKind] = {
     "UNAUTHENTICATED": "auth",
     "PERMISSION_DENIED": "permission",
     "NOT_FOUND": "not_found",
@@ -86,22 +94,18 @@ def _retry_delay(error: dict[str, Any]) -> float | None:
     return None
 
 
-def _error_info(status: int | None, error: dict[str, Any], headers: dict[str, str]) -> ErrorInfo:
+def _error_info(status: int | None, error: dict[str, Any], headers: Mapping[str, str]) -> ErrorInfo:
     grpc_status = str(error.get("status") or "")
     message = str(error.get("message") or grpc_status or f"HTTP {status}")
     reasons = {str(d.get("reason")) for d in error.get("details") or () if isinstance(d, dict)}
-    kind = _STATUS_KINDS.get(grpc_status) or (kind_for_status(status) if status else "server")
+    kind: ErrorKind = _STATUS_KINDS.get(grpc_status) or (
+        kind_for_status(status) if status else "server"
+    )
     if "API_KEY_INVALID" in reasons:
         kind = "auth"
     elif kind == "rate_limited" and "quota" in message.lower() and "per day" in message.lower():
         kind = "quota"
-    return ErrorInfo(
-        kind=kind,  # type: ignore[arg-type]
-        message=message[:500],
-        http_status=status,
-        retryable=is_retryable(kind),
-        retry_after_s=_retry_delay(error) or retry_after_seconds(headers),
-    )
+    return classified_error(kind, message, status, headers, _retry_delay(error))
 
 
 def _blocked(data: dict[str, Any], status: int | None) -> ErrorInfo | None:
@@ -136,11 +140,9 @@ class GeminiAdapter:
         return HttpCall("POST", url, headers, orjson.dumps(body))
 
     def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            error = ErrorInfo("protocol", f"response body is not JSON: {body[:120]!r}", status)
-            return Completion("", None, None, error=error)
+        data, bad_body = load_json_body(body, status)
+        if bad_body is not None:
+            return Completion("", None, None, error=bad_body)
         if "error" in data:
             return Completion("", None, None, error=_error_info(status, data["error"], headers))
         blocked = _blocked(data, status)
@@ -164,11 +166,9 @@ class GeminiAdapter:
             if sse.event == COMMENT_EVENT:
                 yield StreamEvent("keepalive", tokens=0)
                 continue
-            try:
-                data = orjson.loads(sse.data)
-            except orjson.JSONDecodeError:
-                message = f"chunk is not JSON: {sse.data[:80]!r}"
-                yield StreamEvent("error", tokens=0, error=ErrorInfo("protocol", message))
+            data, bad_chunk = load_json_chunk(sse.data)
+            if bad_chunk is not None:
+                yield bad_chunk
                 return
             if "error" in data:
                 yield StreamEvent("error", tokens=0, error=_error_info(None, data["error"], {}))
@@ -195,21 +195,10 @@ class GeminiAdapter:
         if usage:
             yield StreamEvent("usage", tokens=0, usage=normalize_usage(usage))
         if not finished:
-            message = "stream ended without a finishReason"
-            yield StreamEvent("error", tokens=0, error=ErrorInfo("stream_broken", message))
+            yield stream_error("stream_broken", "stream ended without a finishReason")
 
     def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            data = None
-        if isinstance(data, list) and data:
-            data = data[0]  # the REST gateway sometimes wraps the error in a list
-        error = data.get("error") if isinstance(data, dict) else None
-        if not isinstance(error, dict):
-            text = body[:200].decode("utf-8", errors="replace").strip()
-            error = {"message": text or f"HTTP {status}"}
-        return _error_info(status, error, headers)
+        return _error_info(status, error_detail(body, status), headers)
 
 
 @hookimpl

@@ -6,7 +6,7 @@ exactly as a third-party one would be.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -16,17 +16,25 @@ from harness.contracts import (
     ChatRequest,
     Completion,
     ErrorInfo,
+    ErrorKind,
     HttpCall,
     SSEEvent,
     StreamEvent,
     Target,
     Usage,
 )
-from harness.errors import is_retryable, kind_for_status, retry_after_seconds
+from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
+from harness.wire import (
+    classified_error,
+    error_detail,
+    load_json_body,
+    load_json_chunk,
+    stream_error,
+)
 
 # Error codes whose meaning overrides what the HTTP status alone implies.
-_CODE_KINDS = {
+_CODE_KINDS: dict[str, ErrorKind] = {
     "context_length_exceeded": "context_length",
     "insufficient_quota": "quota",
     "invalid_api_key": "auth",
@@ -57,18 +65,12 @@ def normalize_usage(raw: dict[str, Any]) -> Usage:
     )
 
 
-def _error_info(status: int | None, error: Any, headers: dict[str, str]) -> ErrorInfo:
+def _error_info(status: int | None, error: Any, headers: Mapping[str, str]) -> ErrorInfo:
     detail = error if isinstance(error, dict) else {"message": str(error)}
     code = str(detail.get("code") or detail.get("type") or "")
-    kind = _CODE_KINDS.get(code) or (kind_for_status(status) if status else "server")
+    kind: ErrorKind = _CODE_KINDS.get(code) or (kind_for_status(status) if status else "server")
     message = str(detail.get("message") or code or f"HTTP {status}")
-    return ErrorInfo(
-        kind=kind,  # type: ignore[arg-type]
-        message=message[:500],
-        http_status=status,
-        retryable=is_retryable(kind),
-        retry_after_s=retry_after_seconds(headers),
-    )
+    return classified_error(kind, message, status, headers)
 
 
 class OpenAIChatAdapter:
@@ -110,11 +112,9 @@ class OpenAIChatAdapter:
         return HttpCall("POST", chat_completions_url(target.base_url), headers, orjson.dumps(body))
 
     def parse_response(self, status: int, headers: dict[str, str], body: bytes) -> Completion:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            error = ErrorInfo("protocol", f"response body is not JSON: {body[:120]!r}", status)
-            return Completion("", None, None, error=error)
+        data, bad_body = load_json_body(body, status)
+        if bad_body is not None:
+            return Completion("", None, None, error=bad_body)
         if "error" in data:
             return Completion("", None, None, error=_error_info(status, data["error"], headers))
         choices = data.get("choices") or [{}]
@@ -138,11 +138,9 @@ class OpenAIChatAdapter:
             if data == "[DONE]":
                 done = True
                 continue
-            try:
-                chunk = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                message = f"chunk is not JSON: {data[:80]!r}"
-                yield StreamEvent("error", tokens=0, error=ErrorInfo("protocol", message))
+            chunk, bad_chunk = load_json_chunk(data)
+            if bad_chunk is not None:
+                yield bad_chunk
                 return
             if "error" in chunk:
                 yield StreamEvent("error", tokens=0, error=_error_info(None, chunk["error"], {}))
@@ -161,19 +159,10 @@ class OpenAIChatAdapter:
                     finished = True
                     yield StreamEvent("finish", tokens=0, finish_reason=choice["finish_reason"])
         if not (done or finished):
-            message = "stream ended before a finish_reason or [DONE]"
-            yield StreamEvent("error", tokens=0, error=ErrorInfo("stream_broken", message))
+            yield stream_error("stream_broken", "stream ended before a finish_reason or [DONE]")
 
     def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            data = None
-        error = data.get("error") if isinstance(data, dict) else None
-        if error is None:
-            text = body[:200].decode("utf-8", errors="replace").strip()
-            error = {"message": text or f"HTTP {status}"}
-        return _error_info(status, error, headers)
+        return _error_info(status, error_detail(body, status), headers)
 
 
 PRESETS = (
