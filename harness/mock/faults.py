@@ -13,14 +13,14 @@ KIND (what happens to a chat request):
     After the first content chunk, send nothing for S seconds (S > 0), then
     go on at the normal pace. Non-streaming: the response comes S s later.
 ``malformed``
-    After the first content chunk, send one ``data: {not json`` event, then
-    go on normally. Non-streaming: a 200 whose body is ``{not json``.
+    After the first content chunk, send one event whose data is ``{not json``,
+    then go on normally. Non-streaming: a 200 whose body is ``{not json``.
 ``http:STATUS``
-    Answer at once with that status (400..599) and an OpenAI error body
-    (``server_error`` for 5xx).
+    Answer at once with that status (400..599) and the error body of the
+    request's dialect (OpenAI: ``server_error`` for 5xx).
 ``429:S``
     Answer at once with HTTP 429, ``Retry-After: S`` (S >= 0 seconds) and
-    OpenAI's ``rate_limit_exceeded`` body.
+    the dialect's rate-limit body (OpenAI: ``rate_limit_exceeded``).
 
 SELECT (which chat requests; counted from the moment the spec is added):
 

@@ -28,11 +28,11 @@ token, which keeps the simulator far from being the bottleneck.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from .dialect import GenerationRequest, InvalidRequest
 from .tokens import VOCABULARY, count_input_tokens, output_text
 
 DONE_EVENT = b"data: [DONE]\n\n"
@@ -41,30 +41,6 @@ MALFORMED_BODY = b"{not json"
 
 # The JSON string of every output token, encoded once at import.
 _TOKEN_JSON: tuple[bytes, ...] = tuple(orjson.dumps(" " + word) for word in VOCABULARY)
-
-
-class InvalidRequest(ValueError):
-    """A request the OpenAI API would refuse with HTTP 400."""
-
-    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-        self.code = code
-
-    def body(self) -> bytes:
-        return error_body(self.message, "invalid_request_error", self.code, self.param)
-
-
-@dataclass(frozen=True)
-class ChatCompletionRequest:
-    """The parts of a chat request the simulator acts on."""
-
-    model: str
-    max_tokens: int | None
-    stream: bool
-    include_usage: bool
-    input_tokens: int
 
 
 def _optional_max(payload: dict[str, Any], name: str) -> int | None:
@@ -87,7 +63,7 @@ def _optional_max(payload: dict[str, Any], name: str) -> int | None:
     return value
 
 
-def parse_chat_request(body: bytes, default_model: str) -> ChatCompletionRequest:
+def parse_chat_request(body: bytes, default_model: str) -> GenerationRequest:
     """Read a chat completion request body; raise InvalidRequest when unusable."""
     try:
         payload = orjson.loads(body)
@@ -128,7 +104,7 @@ def parse_chat_request(body: bytes, default_model: str) -> ChatCompletionRequest
     if isinstance(options, dict):
         include_usage = options.get("include_usage") is True
 
-    return ChatCompletionRequest(
+    return GenerationRequest(
         model=model,
         max_tokens=max_tokens,
         stream=stream,
@@ -181,9 +157,17 @@ def completion_body(
 class ChunkEncoder:
     """Builds the SSE events of one streamed completion."""
 
-    __slots__ = ("_choice_head", "_content_head", "_content_tail", "_head", "_tail")
+    __slots__ = (
+        "_choice_head",
+        "_content_head",
+        "_content_tail",
+        "_head",
+        "_include_usage",
+        "_tail",
+    )
 
     def __init__(self, completion_id: str, created: int, model: str, include_usage: bool) -> None:
+        self._include_usage = include_usage
         self._head = (
             b'data: {"id":'
             + orjson.dumps(completion_id)
@@ -198,7 +182,7 @@ class ChunkEncoder:
         self._content_head = self._choice_head + b'{"content":'
         self._content_tail = b'},"logprobs":null,"finish_reason":null}]' + self._tail
 
-    def role(self) -> bytes:
+    def opening(self) -> bytes:
         """The first event: the assistant role, no output yet."""
         return (
             self._choice_head
@@ -206,9 +190,16 @@ class ChunkEncoder:
             + self._tail
         )
 
-    def content(self, index: int) -> bytes:
+    def token(self, index: int) -> bytes:
         """The event carrying output token ``index`` (0-based)."""
         return self._content_head + _TOKEN_JSON[index % len(_TOKEN_JSON)] + self._content_tail
+
+    def closing(self, reached_limit: bool, input_tokens: int, output_tokens: int) -> bytes:
+        """The finish chunk, the usage chunk when asked for, and ``[DONE]``."""
+        finish = self.finish("length" if reached_limit else "stop")
+        if self._include_usage:
+            finish += self.usage(input_tokens, output_tokens)
+        return finish + DONE_EVENT
 
     def finish(self, finish_reason: str) -> bytes:
         return (
@@ -316,3 +307,53 @@ def method_not_allowed_body(method: str, path: str) -> bytes:
     return error_body(
         f"Method {method} is not allowed for {path}.", "invalid_request_error", "method_not_allowed"
     )
+
+
+def invalid_request_body(invalid: InvalidRequest) -> bytes:
+    """The HTTP 400 body for a request :func:`parse_chat_request` refused."""
+    return error_body(invalid.message, "invalid_request_error", invalid.code, invalid.param)
+
+
+class OpenAIDialect:
+    """OpenAI Chat Completions as a :class:`~harness.mock.dialect.Dialect`."""
+
+    name = "openai"
+    chat_paths: tuple[str, ...] = ("/v1/chat/completions", "/chat/completions")
+    malformed_event = MALFORMED_EVENT
+    malformed_body = MALFORMED_BODY
+
+    def parse_request(self, body: bytes, default_model: str) -> GenerationRequest:
+        return parse_chat_request(body, default_model)
+
+    def invalid_request_body(self, invalid: InvalidRequest) -> bytes:
+        return invalid_request_body(invalid)
+
+    def stream_encoder(self, request: GenerationRequest, number: int, created: int) -> ChunkEncoder:
+        return ChunkEncoder(_completion_id(number), created, request.model, request.include_usage)
+
+    def completion_body(
+        self,
+        request: GenerationRequest,
+        number: int,
+        created: int,
+        output_tokens: int,
+        reached_limit: bool,
+    ) -> bytes:
+        return completion_body(
+            _completion_id(number),
+            created,
+            request.model,
+            output_tokens,
+            "length" if reached_limit else "stop",
+            request.input_tokens,
+        )
+
+    def status_error_body(self, status: int) -> bytes:
+        return status_error_body(status)
+
+    def rate_limit_body(self, retry_after_s: float) -> bytes:
+        return rate_limit_body(retry_after_s)
+
+
+def _completion_id(number: int) -> str:
+    return f"chatcmpl-sim{number}"

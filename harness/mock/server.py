@@ -15,6 +15,10 @@ Routes:
     OpenAI chat completions, streamed or not (:mod:`.openai_dialect`), with
     the latency model (:mod:`.latency`), generation slots and faults
     (:mod:`.faults`).
+``POST /echo/v1/generate``
+    The echo format of the example plugin (:mod:`.echo_dialect`), with the
+    same latency, slots and faults: every dialect of :mod:`.dialects` is
+    served on its own paths, and only the bytes differ.
 ``GET /v1/models`` (also ``/models``)
     The configured model names.
 ``GET /health``
@@ -52,6 +56,8 @@ from gevent.pool import Pool
 from gevent.server import StreamServer
 
 from .config import SimulatorConfig
+from .dialect import Dialect, GenerationRequest, InvalidRequest
+from .dialects import CHAT_ROUTES
 from .faults import FaultPlan, FaultSpec
 from .http11 import (
     JSON_TYPE,
@@ -66,25 +72,14 @@ from .http11 import (
 )
 from .latency import LatencyModel
 from .openai_dialect import (
-    DONE_EVENT,
-    MALFORMED_BODY,
-    MALFORMED_EVENT,
-    ChatCompletionRequest,
-    ChunkEncoder,
-    InvalidRequest,
-    completion_body,
     error_body,
     method_not_allowed_body,
     models_body,
     not_found_body,
-    parse_chat_request,
-    rate_limit_body,
-    status_error_body,
 )
 from .slots import SlotQueue
 from .stats import SimulatorStats
 
-_CHAT_PATHS = frozenset(("/v1/chat/completions", "/chat/completions"))
 _MODELS_PATHS = frozenset(("/v1/models", "/models"))
 
 _monotonic = time.monotonic
@@ -165,9 +160,10 @@ class SimulatorServer:
         path = request.path
         method = request.method
         keep_alive = request.keep_alive
-        if path in _CHAT_PATHS:
+        dialect = CHAT_ROUTES.get(path)
+        if dialect is not None:
             if method == "POST":
-                return self._chat(connection, request)
+                return self._chat(connection, request, dialect)
             allowed = "POST"
         elif path in _MODELS_PATHS or path == "/health":
             if method == "GET":
@@ -227,15 +223,15 @@ class SimulatorServer:
 
     # -- chat completions ----------------------------------------------------
 
-    def _chat(self, connection: Connection, request: HttpRequest) -> bool:
+    def _chat(self, connection: Connection, request: HttpRequest, dialect: Dialect) -> bool:
         stats = self.stats
         stats.chat_requests += 1
         keep_alive = request.keep_alive
         try:
-            chat = parse_chat_request(request.body, self.config.models[0])
+            chat = dialect.parse_request(request.body, self.config.models[0])
         except InvalidRequest as invalid:
             stats.error_responses += 1
-            connection.send_json(400, invalid.body(), keep_alive)
+            connection.send_json(400, dialect.invalid_request_body(invalid), keep_alive)
             return keep_alive
         stats.input_tokens += chat.input_tokens
         if chat.stream:
@@ -248,13 +244,15 @@ class SimulatorServer:
             stats.count_fault(fault.kind, fault.spec)
             if fault.kind == "http":
                 stats.error_responses += 1
-                connection.send_json(fault.status, status_error_body(fault.status), keep_alive)
+                connection.send_json(
+                    fault.status, dialect.status_error_body(fault.status), keep_alive
+                )
                 return keep_alive
             if fault.kind == "429":
                 stats.error_responses += 1
                 connection.send_json(
                     429,
-                    rate_limit_body(fault.seconds),
+                    dialect.rate_limit_body(fault.seconds),
                     keep_alive,
                     (
                         ("Retry-After", str(math.ceil(fault.seconds))),
@@ -269,26 +267,28 @@ class SimulatorServer:
             output_tokens = self.config.default_output_tokens if limit is None else limit
         elif limit is not None and output_tokens > limit:
             output_tokens = limit
-        finish_reason = "length" if output_tokens == limit else "stop"
+        reached_limit = output_tokens == limit
 
         stats.in_flight += 1
         try:
             if chat.stream:
-                return self._stream(connection, request, chat, output_tokens, finish_reason, fault)
-            return self._complete(connection, request, chat, output_tokens, finish_reason, fault)
+                return self._stream(
+                    connection, request, dialect, chat, output_tokens, reached_limit, fault
+                )
+            return self._complete(
+                connection, request, dialect, chat, output_tokens, reached_limit, fault
+            )
         finally:
             stats.in_flight -= 1
-
-    def _completion_id(self) -> str:
-        return f"chatcmpl-sim{next(self._ids)}"
 
     def _stream(
         self,
         connection: Connection,
         request: HttpRequest,
-        chat: ChatCompletionRequest,
+        dialect: Dialect,
+        chat: GenerationRequest,
         output_tokens: int,
-        finish_reason: str,
+        reached_limit: bool,
         fault: FaultSpec | None,
     ) -> bool:
         stats = self.stats
@@ -299,9 +299,7 @@ class SimulatorServer:
         else:
             head = STREAM_HEAD_KEEP_ALIVE if keep_alive else STREAM_HEAD_CLOSE
         writer = StreamWriter(connection.sock, head, chunked=request.http11)
-        encoder = ChunkEncoder(
-            self._completion_id(), int(time.time()), chat.model, chat.include_usage
-        )
+        encoder = dialect.stream_encoder(chat, next(self._ids), int(time.time()))
         kind = fault.kind if fault is not None else ""
         # A cut stream stops after ``fault.chunks`` content chunks, or at its end.
         content_chunks = output_tokens
@@ -341,12 +339,12 @@ class SimulatorServer:
                     due += latency.itl_s()
                 wait_until(due)
                 if index == 0:
-                    events.append(encoder.role())
-                events.append(encoder.content(index))
+                    events.append(encoder.opening())
+                events.append(encoder.token(index))
                 unsent_tokens += 1
                 if index == 0 and fault is not None:
                     if kind == "malformed":
-                        events.append(MALFORMED_EVENT)
+                        events.append(dialect.malformed_event)
                     elif kind == "stall":
                         flush()
                         gevent.sleep(fault.seconds)
@@ -360,11 +358,8 @@ class SimulatorServer:
 
             if output_tokens == 0:
                 wait_until(due)
-                events.append(encoder.role())
-            events.append(encoder.finish(finish_reason))
-            if chat.include_usage:
-                events.append(encoder.usage(chat.input_tokens, output_tokens))
-            events.append(DONE_EVENT)
+                events.append(encoder.opening())
+            events.append(encoder.closing(reached_limit, chat.input_tokens, output_tokens))
             writer.write(events, last=True)
         except OSError:
             stats.client_disconnects += 1
@@ -382,9 +377,10 @@ class SimulatorServer:
         self,
         connection: Connection,
         request: HttpRequest,
-        chat: ChatCompletionRequest,
+        dialect: Dialect,
+        chat: GenerationRequest,
         output_tokens: int,
-        finish_reason: str,
+        reached_limit: bool,
         fault: FaultSpec | None,
     ) -> bool:
         stats = self.stats
@@ -411,18 +407,14 @@ class SimulatorServer:
             if kind == "malformed":
                 # Delivered, but it carries no usable completion: counted in
                 # neither ``completed`` nor the token counters.
+                malformed = dialect.malformed_body
                 connection.send(
-                    response_head(200, JSON_TYPE, length=len(MALFORMED_BODY), keep_alive=keep_alive)
-                    + MALFORMED_BODY
+                    response_head(200, JSON_TYPE, length=len(malformed), keep_alive=keep_alive)
+                    + malformed
                 )
                 return keep_alive
-            body = completion_body(
-                self._completion_id(),
-                int(time.time()),
-                chat.model,
-                output_tokens,
-                finish_reason,
-                chat.input_tokens,
+            body = dialect.completion_body(
+                chat, next(self._ids), int(time.time()), output_tokens, reached_limit
             )
             head = response_head(200, JSON_TYPE, length=len(body), keep_alive=keep_alive)
             if kind == "cut":

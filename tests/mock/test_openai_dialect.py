@@ -9,6 +9,7 @@ from harness.mock.openai_dialect import (
     ChunkEncoder,
     InvalidRequest,
     completion_body,
+    invalid_request_body,
     parse_chat_request,
     rate_limit_body,
     status_error_body,
@@ -78,7 +79,7 @@ def test_invalid_requests(raw: bytes, param: str | None) -> None:
     with pytest.raises(InvalidRequest) as caught:
         parse_chat_request(raw, "m")
     assert caught.value.param == param
-    error = json.loads(caught.value.body())["error"]
+    error = json.loads(invalid_request_body(caught.value))["error"]
     assert error["type"] == "invalid_request_error"
     assert set(error) == {"message", "type", "param", "code"}
 
@@ -102,7 +103,7 @@ def parse_event(event: bytes) -> dict[str, object]:
 @pytest.mark.parametrize("include_usage", [False, True])
 def test_chunk_encoder_events_are_valid_chunks(include_usage: bool) -> None:
     encoder = ChunkEncoder("chatcmpl-9", 77, 'model "quoted"', include_usage)
-    events = [encoder.role(), encoder.content(0), encoder.content(1), encoder.finish("stop")]
+    events = [encoder.opening(), encoder.token(0), encoder.token(1), encoder.finish("stop")]
     parsed = [parse_event(e) for e in events]
     for chunk in parsed:
         assert chunk["id"] == "chatcmpl-9"

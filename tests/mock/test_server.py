@@ -236,20 +236,6 @@ def check_stream_shape(response: WireResponse, tokens: int, finish: str, usage: 
 
 
 @pytest.fixture(scope="module")
-def fast_sim() -> Iterator[SimulatorProcess]:
-    """Zero latency: shapes, counters, faults."""
-    with SimulatorProcess(SimulatorConfig(ttft_ms=0, itl_ms=0, seed=1)) as sim:
-        yield sim
-
-
-@pytest.fixture
-def sim(fast_sim: SimulatorProcess) -> SimulatorProcess:
-    fast_sim.clear_faults()
-    fast_sim.reset()
-    return fast_sim
-
-
-@pytest.fixture(scope="module")
 def timed_sim() -> Iterator[SimulatorProcess]:
     with SimulatorProcess(SimulatorConfig(ttft_ms=200, itl_ms=20)) as sim:
         yield sim
