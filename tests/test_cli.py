@@ -7,12 +7,12 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
-PIP_WHEEL_OFFLINE = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
 
 
 def harness(
@@ -106,53 +106,17 @@ def test_plugins_all_shows_disabled_plugins_and_hooks() -> None:
 
 
 @pytest.mark.slow
-def test_wheel_ships_plugins_templates_and_locustfiles(tmp_path: Path) -> None:
+def test_wheel_ships_plugins_templates_and_locustfiles(
+    make_wheel_venv: Any, tmp_path: Path
+) -> None:
     """A non-editable install run from another directory finds everything it needs."""
-    repo = Path(__file__).resolve().parents[1]
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [*PIP_WHEEL_OFFLINE, "-w", str(wheels), str(repo)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    (wheel,) = wheels.glob("llm_load_harness-*.whl")
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    # Then borrow the dependencies from this environment (no network in tests). The
-    # venv's own site-packages stays first on sys.path, so its harness is the one used.
-    deps = [p for p in sys.path if p.endswith("site-packages")]
-    Path(site, "borrowed-deps.pth").write_text("\n".join(deps) + "\n")
+    venv = make_wheel_venv([Path(__file__).resolve().parents[1]], tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    probe = subprocess.run(
-        [str(python), "-c", "import harness; print(harness.__file__)"],
-        cwd=elsewhere,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    assert probe.stdout.startswith(site), probe.stdout
-    result = subprocess.run(
-        [str(venv / "bin" / "harness"), "run", "-u", "2", "-t", "3s", "--mock-ttft-ms", "20"],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    probe = venv.run("python", "-c", "import harness; print(harness.__file__)", cwd=elsewhere)
+    assert probe.stdout.startswith(str(venv.site_packages)), probe.stdout + probe.stderr
+    result = venv.run(
+        "harness", "run", "-u", "2", "-t", "3s", "--mock-ttft-ms", "20", cwd=elsewhere
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (elsewhere / "harness-report" / "report.html").is_file()
