@@ -12,6 +12,8 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 
+import orjson
+
 from harness.contracts import (
     OUTPUT_KINDS,
     ChatRequest,
@@ -23,9 +25,11 @@ from harness.contracts import (
     Usage,
 )
 from harness.errors import TransportError
+from harness.rate_limits import rate_limit_record
 from harness.secrets import redact
 from harness.sse import SSEDecoder
 from harness.timing import StreamTiming, time_per_output_token
+from harness.token_estimate import estimate_usage
 from harness.transport import HttpExchange, HttpTransport
 
 _perf_counter = time.perf_counter
@@ -45,6 +49,23 @@ class _ChunkClock:
             self.chunk += 1
             self.received_at = event.received_at
             yield event
+
+
+class _OutputText:
+    """The text an attempt generated, as pieces joined once at the end.
+
+    Per token the client only appends to a list; counting tokens waits until
+    the attempt is over, off the path that timestamps arrivals.
+    """
+
+    __slots__ = ("answer", "reasoning")
+
+    def __init__(self) -> None:
+        self.answer: list[str] = []  # content and tool calls
+        self.reasoning: list[str] = []
+
+    def estimate(self, request: ChatRequest) -> Usage:
+        return estimate_usage(request.messages, "".join(self.answer), "".join(self.reasoning))
 
 
 def _sse_events(exchange: HttpExchange) -> Iterator[SSEEvent]:
@@ -86,20 +107,22 @@ class ChatClient:
         )
         http_call = self.adapter.build_request(request, self.target, self._api_key)
         record.bytes_sent = len(http_call.body)
+        output = _OutputText()
         started = _perf_counter()
         exchange: HttpExchange | None = None
         try:
             exchange = self.transport.open(http_call)
             record.http_status = exchange.status
             record.headers_s = exchange.headers_at - exchange.sent_at
+            record.rate_limit = rate_limit_record(exchange.headers)
             content_type = exchange.headers.get("content-type", "")
             if exchange.status >= 300:
                 body = exchange.read_body()
                 record.error = self.adapter.classify_error(exchange.status, exchange.headers, body)
             elif request.stream and content_type.startswith("text/event-stream"):
-                self._consume_stream(exchange, record)
+                self._consume_stream(exchange, record, output)
             else:
-                self._consume_body(exchange, record)
+                self._consume_body(exchange, record, output)
         except TransportError as exc:
             if exchange is not None:
                 exchange.discard()
@@ -112,24 +135,36 @@ class ChatClient:
             record.e2e_s = ended - sent_at
             if exchange is not None:
                 record.bytes_received = exchange.bytes_received
+        record.ok = record.error is None
         if record.error is not None:
             record.error.message = redact(record.error.message)
-            record.ok = False
-        else:
-            record.ok = True
+        # A failure that streamed some output still used (and is billed for) tokens.
+        if record.ok or record.output_events:
+            record.usage_estimate = output.estimate(request)
+            if record.usage is None:
+                record.usage = record.usage_estimate
+        if record.ok:
             output_tokens = record.usage.output_tokens if record.usage else record.output_events
             record.tpot_s = time_per_output_token(record.e2e_s, record.ttft_s, output_tokens)
         return record
 
-    def _consume_stream(self, exchange: HttpExchange, record: RequestRecord) -> None:
+    def _consume_stream(
+        self, exchange: HttpExchange, record: RequestRecord, output: _OutputText
+    ) -> None:
         timing = StreamTiming(exchange.sent_at)
         clock = _ChunkClock()
         usage: Usage | None = None
+        add_answer = output.answer.append
+        add_reasoning = output.reasoning.append
         try:
             for event in self.adapter.parse_stream(clock.follow(_sse_events(exchange))):
                 kind = event.kind
                 if kind in OUTPUT_KINDS:
                     timing.on_output(clock.received_at, clock.chunk, kind == "content")
+                    if kind == "reasoning":
+                        add_reasoning(event.text)
+                    else:
+                        add_answer(event.text)
                 elif kind == "usage":
                     usage = event.usage
                 elif kind == "finish":
@@ -146,9 +181,11 @@ class ChatClient:
             record.itl_min_s = timing.itl_min
             record.itl_max_s = timing.itl_max
             record.output_events = timing.output_events
-            record.usage = usage or _estimated_usage(timing.output_events)
+            record.usage = usage
 
-    def _consume_body(self, exchange: HttpExchange, record: RequestRecord) -> None:
+    def _consume_body(
+        self, exchange: HttpExchange, record: RequestRecord, output: _OutputText
+    ) -> None:
         body = exchange.read_body()
         arrived = _perf_counter() - exchange.sent_at
         completion = self.adapter.parse_response(exchange.status, exchange.headers, body)
@@ -158,11 +195,10 @@ class ChatClient:
         # Without streaming, the answer becomes usable only once the body is complete.
         record.ttft_s = arrived
         record.finish_reason = completion.finish_reason
-        record.usage = completion.usage or _estimated_usage(0)
+        record.usage = completion.usage
         record.output_events = 1 if completion.text or completion.tool_calls else 0
-
-
-def _estimated_usage(output_events: int) -> Usage:
-    # One output chunk is one token for the servers this release targets;
-    # per-provider estimation from text comes with the provider adapters.
-    return Usage(output_tokens=output_events, source="estimated")
+        output.answer.append(completion.text)
+        output.reasoning.append(completion.reasoning_text)
+        if completion.tool_calls:
+            # The same JSON text a stream's tool_call events carry, so both count alike.
+            output.answer.append(orjson.dumps(completion.tool_calls).decode())

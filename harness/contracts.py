@@ -193,6 +193,13 @@ class RequestRecord:
     ``itl_buckets`` holds this request's inter-token gaps as sparse
     log-histogram buckets (see :mod:`harness.metrics.histogram`), so the ITL
     distribution of a whole run can be rebuilt exactly from records alone.
+
+    ``usage`` is what the provider reported, or the harness's estimate
+    (``source == "estimated"``) when it reported none. ``usage_estimate`` is
+    always the harness's own estimate (:mod:`harness.token_estimate`) when the
+    attempt produced output to count, so reports can compare the two.
+    ``rate_limit`` holds the response's rate-limit headers, normalized by
+    :func:`harness.rate_limits.parse_rate_limit_headers`.
     """
 
     request_id: str
@@ -218,9 +225,11 @@ class RequestRecord:
     itl_max_s: float | None = None
     output_events: int = 0
     usage: Usage | None = None
+    usage_estimate: Usage | None = None
     finish_reason: str | None = None
     bytes_sent: int = 0
     bytes_received: int = 0
+    rate_limit: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -232,8 +241,9 @@ class RequestRecord:
         data = dict(data)
         if data.get("error") is not None:
             data["error"] = ErrorInfo.from_dict(data["error"])
-        if data.get("usage") is not None:
-            data["usage"] = Usage.from_dict(data["usage"])
+        for key in ("usage", "usage_estimate"):
+            if data.get(key) is not None:
+                data[key] = Usage.from_dict(data[key])
         data["itl_buckets"] = {int(k): v for k, v in data.get("itl_buckets", {}).items()}
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in known})

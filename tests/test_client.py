@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 import orjson
 import pytest
+from gevent.pywsgi import WSGIServer
 
 from harness.client import ChatClient
-from harness.contracts import ChatRequest, Target
+from harness.contracts import ChatRequest, RequestRecord, Target, Usage
 from harness.mock.process import SimulatorProcess
 from harness.transport import HttpTransport, Timeouts
 from harness_plugins.openai_chat import OpenAIChatAdapter
@@ -14,7 +16,11 @@ from harness_plugins.openai_chat import OpenAIChatAdapter
 StartSimulator = Callable[..., SimulatorProcess]
 
 
-def client_for(simulator: SimulatorProcess, **timeouts: float) -> ChatClient:
+class HasUrl(Protocol):
+    url: str
+
+
+def client_for(simulator: HasUrl, **timeouts: float) -> ChatClient:
     target = Target("sim", "openai", simulator.url, "sim-gpt")
     return ChatClient(target, OpenAIChatAdapter(), HttpTransport(Timeouts(**timeouts)))
 
@@ -85,3 +91,126 @@ def test_unreachable_target_is_a_record_not_an_exception() -> None:
     client = ChatClient(target, OpenAIChatAdapter(), HttpTransport(Timeouts(connect=1.0)))
     record = client.call(request())
     assert not record.ok and record.error is not None and record.error.kind == "connection"
+
+
+def prompt_request(words: int, max_tokens: int, **fields: Any) -> ChatRequest:
+    """A prompt of ``words`` plain words: ``words`` input tokens to the simulator."""
+    vocabulary = ("latency", "throughput", "queue")
+    messages = [{"role": "user", "content": " ".join(vocabulary[i % 3] for i in range(words))}]
+    return ChatRequest(messages=messages, model="sim-gpt", max_tokens=max_tokens, **fields)
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_reported_usage_comes_with_an_equal_local_estimate(
+    start_simulator: StartSimulator, stream: bool
+) -> None:
+    simulator = start_simulator(ttft_ms=0, itl_ms=0)
+    record = client_for(simulator).call(prompt_request(30, max_tokens=12, stream=stream))
+    assert record.ok
+    assert record.usage == Usage(input_tokens=30, output_tokens=12, source="reported")
+    assert record.usage_estimate == Usage(input_tokens=30, output_tokens=12, source="estimated")
+    revived = RequestRecord.from_dict(orjson.loads(orjson.dumps(record.to_dict())))
+    assert revived.usage_estimate == record.usage_estimate
+
+
+def test_a_stream_without_usage_is_estimated_as_the_simulator_counted(
+    start_simulator: StartSimulator,
+) -> None:
+    simulator = start_simulator(ttft_ms=0, itl_ms=0)
+    no_usage = {"stream_options": {"include_usage": False}}
+    record = client_for(simulator).call(prompt_request(17, max_tokens=9, extra=no_usage))
+    assert record.ok and record.usage is not None
+    assert record.usage.source == "estimated"
+    stats = simulator.stats()
+    assert (
+        (record.usage.input_tokens, record.usage.output_tokens)
+        == (
+            stats["input_tokens"],
+            stats["output_tokens"],
+        )
+        == (17, 9)
+    )
+    assert record.usage_estimate == record.usage
+    assert record.tpot_s is not None
+
+
+def test_a_cut_stream_estimates_what_arrived(start_simulator: StartSimulator) -> None:
+    simulator = start_simulator(ttft_ms=0, itl_ms=1, faults=("cut:3",))
+    record = client_for(simulator).call(prompt_request(5, max_tokens=10))
+    assert not record.ok and record.error is not None
+    assert record.error.kind == "stream_broken"
+    assert record.usage == Usage(input_tokens=5, output_tokens=3, source="estimated")
+
+
+def test_an_error_response_has_no_usage(start_simulator: StartSimulator) -> None:
+    simulator = start_simulator(ttft_ms=0, itl_ms=0, faults=("http:500",))
+    record = client_for(simulator).call(prompt_request(5, max_tokens=10))
+    assert not record.ok
+    assert record.usage is None and record.usage_estimate is None
+    assert record.rate_limit is None
+
+
+class HeaderServer:
+    """A loopback WSGI server answering every request with a canned status and headers."""
+
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: dict[str, Any]):
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+            start_response(status, [("Content-Type", "application/json"), *headers])
+            return [orjson.dumps(body)]
+
+        self.server = WSGIServer(("127.0.0.1", 0), app, log=None)
+        self.server.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture
+def serve_headers() -> Iterator[Callable[..., HeaderServer]]:
+    servers: list[HeaderServer] = []
+
+    def serve(status: str, headers: list[tuple[str, str]], body: dict[str, Any]) -> HeaderServer:
+        servers.append(HeaderServer(status, headers, body))
+        return servers[-1]
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+def test_rate_limit_headers_are_recorded(serve_headers: Callable[..., HeaderServer]) -> None:
+    completion = {
+        "choices": [{"message": {"content": " the load"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 4, "completion_tokens": 2},
+    }
+    headers = [
+        ("x-ratelimit-limit-requests", "500"),
+        ("x-ratelimit-remaining-requests", "499"),
+        ("x-ratelimit-reset-requests", "120ms"),
+        ("x-ratelimit-remaining-tokens", "29000"),
+        ("x-ratelimit-reset-tokens", "6m0s"),
+    ]
+    server = serve_headers("200 OK", headers, completion)
+    record = client_for(server).call(request(stream=False))
+    assert record.ok
+    assert record.rate_limit == {
+        "limit_requests": 500,
+        "remaining_requests": 499,
+        "reset_requests_s": pytest.approx(0.12),
+        "limit_tokens": None,
+        "remaining_tokens": 29000,
+        "reset_tokens_s": 360.0,
+    }
+
+
+def test_an_error_response_keeps_its_rate_limit_headers(
+    serve_headers: Callable[..., HeaderServer],
+) -> None:
+    error = {"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}}
+    headers = [("retry-after-ms", "1500"), ("x-ratelimit-remaining-requests", "0")]
+    server = serve_headers("429 Too Many Requests", headers, error)
+    record = client_for(server).call(request())
+    assert record.error is not None and record.error.kind == "rate_limited"
+    assert record.error.retry_after_s == 1.5
+    assert record.rate_limit is not None and record.rate_limit["remaining_requests"] == 0

@@ -56,6 +56,33 @@ def test_written_records_read_back_equal(tmp_path):
     assert list(read_records([path])) == records
 
 
+def test_usage_estimate_and_rate_limit_round_trip(tmp_path):
+    path = tmp_path / "records.jsonl"
+    record = sample(
+        1,
+        usage=Usage(input_tokens=10, output_tokens=7),
+        usage_estimate=Usage(input_tokens=9, output_tokens=7, source="estimated"),
+        rate_limit={"remaining_requests": 4, "remaining_tokens": None, "reset_tokens_s": 0.5},
+    )
+    with JsonlRecordWriter(path) as writer:
+        writer.write(record)
+
+    (revived,) = read_records([path])
+    assert revived == record
+    assert isinstance(revived.usage_estimate, Usage)
+
+
+def test_records_written_before_usage_estimates_still_load(tmp_path):
+    data = sample(1).to_dict()
+    del data["usage_estimate"], data["rate_limit"]
+    path = tmp_path / "old.jsonl"
+    path.write_bytes(orjson.dumps(data) + b"\n")
+
+    (revived,) = read_records([path])
+    assert revived.usage_estimate is None and revived.rate_limit is None
+    assert revived.usage == sample(1).usage
+
+
 def test_each_record_is_on_disk_before_the_writer_closes(tmp_path):
     path = tmp_path / "records.jsonl"
     writer = JsonlRecordWriter(path)

@@ -10,8 +10,9 @@ from harness.metrics.metric_set import MetricSet
 from harness.metrics.timeseries import SecondSeries
 
 #: Bumped when ``to_dict`` changes shape, so a master refuses a worker's
-#: delta it would misread instead of merging garbage.
-FORMAT_VERSION = 1
+#: delta it would misread instead of merging garbage. 2: usage comparison
+#: counters and per-second rate-limit headroom.
+FORMAT_VERSION = 2
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one

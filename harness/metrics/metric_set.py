@@ -22,6 +22,11 @@ COUNTERS: tuple[str, ...] = (
     "reasoning_tokens",
     "cached_input_tokens",
     "usage_estimated",
+    "usage_compared",
+    "compared_reported_input_tokens",
+    "compared_estimated_input_tokens",
+    "compared_reported_output_tokens",
+    "compared_estimated_output_tokens",
     "bytes_received",
 )
 HISTOGRAMS: tuple[str, ...] = (
@@ -42,6 +47,10 @@ class MetricSet:
 
     Token counters include failed attempts that carried usage: those tokens
     were generated (and billed) even though the attempt failed.
+
+    The ``compared_*`` counters sum reported and locally estimated tokens over
+    the ``usage_compared`` attempts that carry both, so the usage diff stays a
+    ratio of sums that merges exactly (never an average of percentages).
     """
 
     requests: int = 0
@@ -53,6 +62,11 @@ class MetricSet:
     reasoning_tokens: int = 0
     cached_input_tokens: int = 0
     usage_estimated: int = 0
+    usage_compared: int = 0
+    compared_reported_input_tokens: int = 0
+    compared_estimated_input_tokens: int = 0
+    compared_reported_output_tokens: int = 0
+    compared_estimated_output_tokens: int = 0
     bytes_received: int = 0
     ttft: LogHistogram = field(default_factory=LogHistogram)
     ttfa: LogHistogram = field(default_factory=LogHistogram)
@@ -89,6 +103,30 @@ class MetricSet:
         self.cached_input_tokens += usage.cached_input_tokens
         if usage.source == "estimated":
             self.usage_estimated += 1
+            return
+        estimate = record.usage_estimate
+        if estimate is not None:
+            self.usage_compared += 1
+            self.compared_reported_input_tokens += usage.input_tokens
+            self.compared_estimated_input_tokens += estimate.input_tokens
+            self.compared_reported_output_tokens += usage.output_tokens
+            self.compared_estimated_output_tokens += estimate.output_tokens
+
+    def usage_diff_pct(self) -> dict[str, float | None]:
+        """How far reported usage is from the local estimate, in percent of the estimate.
+
+        ``(reported - estimated) / estimated * 100`` for input and output over
+        the compared attempts; None without compared attempts or when the
+        estimate sums to zero.
+        """
+        return {
+            "input": _percent_over(
+                self.compared_reported_input_tokens, self.compared_estimated_input_tokens
+            ),
+            "output": _percent_over(
+                self.compared_reported_output_tokens, self.compared_estimated_output_tokens
+            ),
+        }
 
     def _add_timings(self, record: RequestRecord) -> None:
         _add_if_known(self.ttft, record.ttft_s)
@@ -148,6 +186,10 @@ class MetricSet:
         for name in HISTOGRAMS:
             setattr(metrics, name, LogHistogram.from_dict(data["histograms"][name]))
         return metrics
+
+
+def _percent_over(value: int, reference: int) -> float | None:
+    return (value - reference) / reference * 100.0 if reference else None
 
 
 def _add_if_known(hist: LogHistogram, value: float | None) -> None:

@@ -14,6 +14,11 @@ def ended_at(record: RequestRecord) -> float:
     return record.started_at + (record.e2e_s or 0.0)
 
 
+def headers_at(record: RequestRecord) -> float:
+    """Wall-clock time the response headers arrived; the start when unknown."""
+    return record.started_at + (record.headers_s or 0.0)
+
+
 def output_tokens(record: RequestRecord) -> int:
     return record.usage.output_tokens if record.usage is not None else 0
 

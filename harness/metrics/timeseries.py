@@ -1,7 +1,11 @@
-"""Per-second completion counts and TTFT, keyed by wall-clock second.
+"""Per-second completion counts, TTFT and rate-limit headroom, keyed by wall-clock second.
 
 Bins are absolute epoch seconds rather than offsets from a run start, so
 workers that never agreed on a start time still merge bin by bin.
+
+Completions land in the second an attempt ended. Rate-limit headroom lands in
+the second its response headers arrived: that is when the server said it, and
+a long stream would otherwise report it late.
 """
 
 from __future__ import annotations
@@ -17,18 +21,35 @@ from harness.metrics.histogram import LogHistogram
 
 @dataclass(eq=False)
 class SecondBin:
-    """What completed during one wall-clock second."""
+    """What completed during one wall-clock second, and the least headroom seen in it.
+
+    ``rate_limit_remaining_*`` are the minimum the servers reported in their
+    rate-limit headers during the second (None: no such header).
+    """
 
     ok: int = 0
     failed: int = 0
     output_tokens: int = 0
     ttft: LogHistogram = field(default_factory=LogHistogram)
+    rate_limit_remaining_requests: int | None = None
+    rate_limit_remaining_tokens: int | None = None
+
+    def observe_headroom(self, remaining_requests: Any, remaining_tokens: Any) -> None:
+        self.rate_limit_remaining_requests = _lowest(
+            self.rate_limit_remaining_requests, remaining_requests
+        )
+        self.rate_limit_remaining_tokens = _lowest(
+            self.rate_limit_remaining_tokens, remaining_tokens
+        )
 
     def merge(self, other: SecondBin) -> None:
         self.ok += other.ok
         self.failed += other.failed
         self.output_tokens += other.output_tokens
         self.ttft.merge(other.ttft)
+        self.observe_headroom(
+            other.rate_limit_remaining_requests, other.rate_limit_remaining_tokens
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,16 +57,30 @@ class SecondBin:
             "failed": self.failed,
             "output_tokens": self.output_tokens,
             "ttft": self.ttft.to_dict(),
+            "rate_limit_remaining_requests": self.rate_limit_remaining_requests,
+            "rate_limit_remaining_tokens": self.rate_limit_remaining_tokens,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SecondBin:
-        return cls(
+        slot = cls(
             ok=int(data["ok"]),
             failed=int(data["failed"]),
             output_tokens=int(data["output_tokens"]),
             ttft=LogHistogram.from_dict(data["ttft"]),
         )
+        slot.observe_headroom(
+            data.get("rate_limit_remaining_requests"), data.get("rate_limit_remaining_tokens")
+        )
+        return slot
+
+
+def _lowest(current: int | None, seen: Any) -> int | None:
+    """The smaller of two counts; a value that is not a count is ignored."""
+    # Records are JSON from disk: a hand-edited or foreign file may hold anything.
+    if not isinstance(seen, int) or isinstance(seen, bool):
+        return current
+    return seen if current is None or seen < current else current
 
 
 class SecondSeries:
@@ -54,11 +89,20 @@ class SecondSeries:
     def __init__(self) -> None:
         self.bins: dict[int, SecondBin] = {}
 
-    def add(self, record: RequestRecord) -> None:
-        second = math.floor(record_values.ended_at(record))
+    def _bin(self, at: float) -> SecondBin:
+        second = math.floor(at)
         slot = self.bins.get(second)
         if slot is None:
             slot = self.bins[second] = SecondBin()
+        return slot
+
+    def add(self, record: RequestRecord) -> None:
+        if record.rate_limit:
+            self._bin(record_values.headers_at(record)).observe_headroom(
+                record.rate_limit.get("remaining_requests"),
+                record.rate_limit.get("remaining_tokens"),
+            )
+        slot = self._bin(record_values.ended_at(record))
         slot.output_tokens += record_values.output_tokens(record)
         if record.ok:
             slot.ok += 1
@@ -72,7 +116,7 @@ class SecondSeries:
             self.bins.setdefault(second, SecondBin()).merge(theirs)
 
     def span(self) -> tuple[int, int] | None:
-        """First and last second with a completion, or None when empty."""
+        """First and last second with a completion or headroom, or None when empty."""
         if not self.bins:
             return None
         return min(self.bins), max(self.bins)

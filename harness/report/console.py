@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.report.formatting import format_count, format_ms, format_percent, format_rate
+from harness.report.formatting import (
+    USAGE_DIFF_TOLERANCE_PCT,
+    format_count,
+    format_ms,
+    format_percent,
+    format_rate,
+    format_signed_percent,
+    usage_diff_stands_out,
+)
 
 CONSOLE_LATENCIES: tuple[tuple[str, str], ...] = (
     ("ttft", "TTFT"),
@@ -24,6 +32,7 @@ def format_console_summary(summary: dict[str, Any]) -> str:
     lines += _volume_table(blocks)
     lines += ["", "errors by kind:"]
     lines += [f"  {name}: {_error_list(block['errors_by_kind'])}" for name, block in blocks]
+    lines += _usage_lines(blocks)
     lines += ["", *_latency_table(blocks)]
     return "\n".join(lines) + "\n"
 
@@ -55,6 +64,32 @@ def _latency_table(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
             # The target name once per group of rows keeps the table scannable.
             rows.append([name if position == 0 else "", label, *quantiles])
     return _align(header, rows, text_columns=2)
+
+
+def _usage_lines(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Reported usage against the harness's count, and a word when usage was estimated."""
+    lines = []
+    compared = [
+        (name, block["tokens"]) for name, block in blocks if block["tokens"]["compared_records"]
+    ]
+    if compared:
+        limit = f"{USAGE_DIFF_TOLERANCE_PCT:g}%"
+        lines += ["", f"usage diff, (reported - estimated) / estimated; (!) beyond +-{limit}:"]
+        for name, tokens in compared:
+            diffs = [_flagged(part, tokens["usage_diff_pct"][part]) for part in ("input", "output")]
+            attempts = format_count(tokens["compared_records"])
+            lines.append(f"  {name}: {', '.join(diffs)} ({attempts} attempts)")
+    overall = blocks[0][1]
+    estimated = overall["tokens"]["estimated_records"]
+    if estimated:
+        share = f"{format_count(estimated)} of {format_count(overall['requests'])} attempts"
+        lines += ["", f"note: usage estimated by the harness for {share} (none reported)"]
+    return lines
+
+
+def _flagged(part: str, percent: float | None) -> str:
+    mark = " (!)" if usage_diff_stands_out(percent) else ""
+    return f"{part} {format_signed_percent(percent)}{mark}"
 
 
 def _error_list(errors_by_kind: dict[str, int]) -> str:

@@ -6,6 +6,11 @@ from datetime import datetime, timezone
 
 #: Shown where a value does not exist (no successful request, empty window).
 MISSING = "-"
+#: A usage diff beyond this many percent (either way) is flagged. Against the
+#: simulator the estimate is exact, so any flag is a miscount; against real
+#: models the estimate has its own offset (see harness.token_estimate), and the
+#: flag is a prompt to compare targets that serve the same model.
+USAGE_DIFF_TOLERANCE_PCT = 5.0
 
 
 def format_ms(seconds: float | None) -> str:
@@ -27,6 +32,16 @@ def format_count(value: int | None) -> str:
 
 def format_percent(fraction: float | None) -> str:
     return MISSING if fraction is None else f"{fraction * 100:.2f}%"
+
+
+def format_signed_percent(percent: float | None) -> str:
+    """A value already in percent, with its sign: ``+10.0%``, ``-2.5%``."""
+    return MISSING if percent is None else f"{percent:+.1f}%"
+
+
+def usage_diff_stands_out(percent: float | None) -> bool:
+    """True when reported usage is further from the estimate than the tolerance."""
+    return percent is not None and abs(percent) > USAGE_DIFF_TOLERANCE_PCT
 
 
 def format_epoch(seconds: float | None) -> str:

@@ -23,6 +23,11 @@ LATENCY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("e2e", "E2E"),
 )
 LATENCY_QUANTILES: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max")
+#: Timeseries keys of the rate-limit headroom charts, with their labels.
+HEADROOM_SERIES: tuple[tuple[str, str], ...] = (
+    ("rate_limit_remaining_requests", "remaining requests"),
+    ("rate_limit_remaining_tokens", "remaining tokens"),
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -35,11 +40,13 @@ def template_environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    environment.tests["off_estimate"] = formatting.usage_diff_stands_out
     environment.filters.update(
         ms=formatting.format_ms,
         rate=formatting.format_rate,
         count=formatting.format_count,
         percent=formatting.format_percent,
+        signed_percent=formatting.format_signed_percent,
         epoch=formatting.format_epoch,
         json=lambda value: orjson.dumps(value).decode(),
         # Plugin report sections are trusted markup, like any other plugin code.
@@ -62,6 +69,8 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
         latency_columns=LATENCY_COLUMNS,
         latency_quantiles=LATENCY_QUANTILES,
         charts=timeseries_charts(summary["timeseries"]),
+        headroom_charts=headroom_charts(summary["timeseries"]),
+        usage_diff_tolerance_pct=formatting.USAGE_DIFF_TOLERANCE_PCT,
     )
 
 
@@ -88,6 +97,23 @@ def timeseries_charts(rows: list[dict[str, Any]]) -> dict[str, Markup]:
     )
     # line_chart escapes every piece of text it embeds.
     return {"requests": Markup(requests), "ttft": Markup(ttft)}
+
+
+def headroom_charts(rows: list[dict[str, Any]]) -> list[Markup]:
+    """Remaining requests and tokens over time, one chart each, for what the run saw.
+
+    Separate charts because the two differ by orders of magnitude; none at
+    all when no response carried rate-limit headers.
+    """
+    xs = [float(row["t"]) for row in rows]
+    charts = []
+    for key, label in HEADROOM_SERIES:
+        values = [row[key] for row in rows]
+        if any(value is not None for value in values):
+            title = f"Rate-limit headroom: {label} (lowest per second)"
+            chart = line_chart(xs, [Series(label, values)], title=title)
+            charts.append(Markup(chart))
+    return charts
 
 
 def _to_ms(seconds: float | None) -> float | None:

@@ -54,6 +54,8 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
             "reasoning": metrics.reasoning_tokens,
             "cached_input": metrics.cached_input_tokens,
             "estimated_records": metrics.usage_estimated,
+            "compared_records": metrics.usage_compared,
+            "usage_diff_pct": metrics.usage_diff_pct(),
         },
         "bytes_received": metrics.bytes_received,
         "throughput": asdict(throughput(metrics, window)),
@@ -63,7 +65,7 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
 
 
 def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[str, Any]]:
-    """One row per second from the first to the last completion; quiet seconds are zeros."""
+    """One row per second from the first to the last recorded second; quiet seconds are zeros."""
     span = series.span()
     if span is None:
         return []
@@ -81,6 +83,8 @@ def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[st
                 "output_tokens": slot.output_tokens,
                 "ttft_p50": slot.ttft.quantile(0.50),
                 "ttft_p95": slot.ttft.quantile(0.95),
+                "rate_limit_remaining_requests": slot.rate_limit_remaining_requests,
+                "rate_limit_remaining_tokens": slot.rate_limit_remaining_tokens,
             }
         )
     return rows

@@ -23,6 +23,9 @@ def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord
         for gap in gaps:
             buckets[bucket_index(gap)] = buckets.get(bucket_index(gap), 0) + 1
         ok = rng.random() > 0.2
+        output_tokens = rng.choice([1, 8, 32])
+        # Some attempts carry rate-limit headers, most a local estimate to compare with.
+        headroom = rng.random() > 0.5
         records.append(
             make_record(
                 started_at=1_000_000 + rng.randint(0, 20_000) / 1024,
@@ -38,7 +41,20 @@ def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord
                 itl_sum_s=sum(gaps),
                 itl_min_s=min(gaps),
                 itl_max_s=max(gaps),
-                usage=Usage(input_tokens=rng.randint(1, 500), output_tokens=rng.choice([1, 8, 32])),
+                usage=Usage(input_tokens=rng.randint(1, 500), output_tokens=output_tokens),
+                usage_estimate=Usage(
+                    input_tokens=rng.randint(1, 500),
+                    output_tokens=output_tokens + rng.randint(-1, 1),
+                    source="estimated",
+                )
+                if rng.random() > 0.1
+                else None,
+                rate_limit={
+                    "remaining_requests": rng.randint(0, 100),
+                    "remaining_tokens": rng.choice([None, rng.randint(0, 10_000)]),
+                }
+                if headroom
+                else None,
                 bytes_received=rng.randint(100, 5000),
             )
         )
@@ -80,6 +96,9 @@ def test_merged_worker_aggregates_equal_the_aggregate_of_all_records(make_record
 
     assert merged.to_dict() == aggregate_of(records).to_dict()
     assert merged.overall.requests == 300
+    assert merged.overall.usage_compared > 200
+    assert merged.overall.usage_diff_pct() == aggregate_of(records).overall.usage_diff_pct()
+    assert any(s.rate_limit_remaining_tokens is not None for s in merged.seconds.bins.values())
 
 
 def test_to_dict_survives_json_and_from_dict(make_record):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import orjson
 import pytest
 
 from harness.contracts import ErrorInfo, Usage
@@ -84,6 +85,59 @@ def test_tokens_bytes_and_estimated_usage_cover_every_attempt(make_record):
     assert metrics.reasoning_tokens == 10
     assert metrics.usage_estimated == 1
     assert metrics.bytes_received == 2_050
+
+
+def test_usage_diff_is_a_ratio_of_sums_over_compared_attempts(make_record):
+    metrics = MetricSet()
+    reported = [(100, 12), (300, 40)]
+    estimated = [(100, 10), (200, 40)]
+    for (r_in, r_out), (e_in, e_out) in zip(reported, estimated, strict=True):
+        metrics.add(
+            make_record(
+                usage=Usage(input_tokens=r_in, output_tokens=r_out),
+                usage_estimate=Usage(input_tokens=e_in, output_tokens=e_out, source="estimated"),
+            )
+        )
+    # Neither of these is compared: no estimate, or usage that is itself the estimate.
+    metrics.add(make_record(usage=Usage(input_tokens=999, output_tokens=999)))
+    estimate = Usage(input_tokens=5, output_tokens=5, source="estimated")
+    metrics.add(make_record(usage=estimate, usage_estimate=estimate))
+
+    assert metrics.usage_compared == 2
+    assert metrics.usage_estimated == 1
+    diff = metrics.usage_diff_pct()
+    assert diff["input"] == pytest.approx((400 - 300) / 300 * 100)
+    assert diff["output"] == pytest.approx((52 - 50) / 50 * 100)
+
+
+def test_usage_diff_is_none_without_comparable_attempts(make_record):
+    metrics = MetricSet()
+    assert metrics.usage_diff_pct() == {"input": None, "output": None}
+    nothing_counted = Usage(input_tokens=0, output_tokens=0, source="estimated")
+    metrics.add(make_record(usage=Usage(input_tokens=3), usage_estimate=nothing_counted))
+    assert metrics.usage_compared == 1
+    assert metrics.usage_diff_pct() == {"input": None, "output": None}
+
+
+def test_usage_diff_merges_exactly(make_record):
+    records = [
+        make_record(
+            usage=Usage(input_tokens=10 * i, output_tokens=i + 3),
+            usage_estimate=Usage(input_tokens=9 * i, output_tokens=i, source="estimated"),
+        )
+        for i in range(1, 7)
+    ]
+    whole, left, right = MetricSet(), MetricSet(), MetricSet()
+    for index, record in enumerate(records):
+        whole.add(record)
+        (left if index % 2 else right).add(record)
+
+    left.merge(MetricSet.from_dict(orjson.loads(orjson.dumps(right.to_dict()))))
+
+    assert left.to_dict() == whole.to_dict()
+    assert left.usage_diff_pct() == whole.usage_diff_pct()
+    # Output: reported sum of i + 3 is 39, the estimate 21.
+    assert whole.usage_diff_pct()["output"] == pytest.approx((39 - 21) / 21 * 100)
 
 
 def test_itl_buckets_fold_in_exactly(make_record):

@@ -56,3 +56,42 @@ def test_merge_adds_bin_by_bin_and_round_trips(make_record):
 
 def test_empty_series_has_no_span():
     assert SecondSeries().span() is None
+
+
+def headroom(requests: int | None, tokens: int | None) -> dict[str, int | None]:
+    return {"remaining_requests": requests, "remaining_tokens": tokens}
+
+
+def test_headroom_is_the_lowest_seen_in_the_second_the_headers_arrived(make_record):
+    series = SecondSeries()
+    # Headers at 20.1 and 20.6; the first attempt streams on until 22.
+    series.add(
+        make_record(started_at=20.0, headers_s=0.1, e2e_s=2.0, rate_limit=headroom(90, 5000))
+    )
+    series.add(
+        make_record(started_at=20.5, headers_s=0.1, e2e_s=0.3, rate_limit=headroom(95, 4000))
+    )
+    series.add(
+        make_record(started_at=21.2, headers_s=0.1, e2e_s=0.3, rate_limit=headroom(80, None))
+    )
+    series.add(make_record(started_at=21.5, e2e_s=0.2))
+
+    assert sorted(series.bins) == [20, 21, 22]
+    first, second, third = series.bins[20], series.bins[21], series.bins[22]
+    assert (first.rate_limit_remaining_requests, first.rate_limit_remaining_tokens) == (90, 4000)
+    assert (second.rate_limit_remaining_requests, second.rate_limit_remaining_tokens) == (80, None)
+    assert (third.rate_limit_remaining_requests, third.rate_limit_remaining_tokens) == (None, None)
+    assert (first.ok, second.ok, third.ok) == (1, 2, 1)
+
+
+def test_headroom_merges_as_a_minimum_and_ignores_garbage(make_record):
+    one, two = SecondSeries(), SecondSeries()
+    one.add(make_record(started_at=7.0, rate_limit=headroom(10, None)))
+    one.add(make_record(started_at=7.2, rate_limit={"remaining_requests": "3", "other": 1}))
+    two.add(make_record(started_at=7.5, rate_limit=headroom(12, 700)))
+
+    one.merge(SecondSeries.from_dict(orjson.loads(orjson.dumps(two.to_dict()))))
+
+    slot = one.bins[7]
+    assert (slot.rate_limit_remaining_requests, slot.rate_limit_remaining_tokens) == (10, 700)
+    assert slot.ok == 3

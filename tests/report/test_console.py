@@ -50,3 +50,18 @@ def test_partial_runs_say_so_first(summary):
     assert not format_console_summary(summary).startswith("PARTIAL")
     summary["run"]["partial"] = True
     assert format_console_summary(summary).startswith("PARTIAL RUN")
+
+
+def test_usage_diff_line_and_estimated_note(summary):
+    text = format_console_summary(summary)
+    assert "  overall: input +0.0%, output +10.0% (!) (4 attempts)" in text
+    assert "  alpha: input +0.0%, output +10.0% (!) (4 attempts)" in text
+    assert "  beta: input" not in text  # nothing to compare for beta
+    assert "note: usage estimated by the harness for 3 of 10 attempts (none reported)" in text
+
+
+def test_no_usage_lines_without_comparisons_or_estimates(summary):
+    for block in [summary["overall"], *summary["targets"].values()]:
+        block["tokens"].update(compared_records=0, estimated_records=0)
+    text = format_console_summary(summary)
+    assert "usage diff" not in text and "note:" not in text

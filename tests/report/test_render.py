@@ -15,12 +15,14 @@ from harness.report.summary import build_summary
 
 
 class ReportReader(HTMLParser):
-    """Collects what the tests check: card values, latency cells, links, elements."""
+    """Collects what the tests check: card values, table cells, links, elements."""
 
     def __init__(self) -> None:
         super().__init__()
         self.cards: dict[str, str] = {}
         self.latency: dict[tuple[str, str, str, str], str] = {}
+        #: (target, data-key) -> (text, class) of the cells in rows without a metric.
+        self.volume: dict[tuple[str, str], tuple[str, str]] = {}
         self.references: list[str] = []
         self.tags: set[str] = set()
         self.ids: set[str] = set()
@@ -28,6 +30,8 @@ class ReportReader(HTMLParser):
         self._in_value = False
         self._row: dict[str, str] = {}
         self._cell: str | None = None
+        self._volume_target = ""
+        self._volume_cell: tuple[str, str] | None = None
         self._text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -43,6 +47,11 @@ class ReportReader(HTMLParser):
             self._row = attributes
         if tag == "td" and self._row and "data-q" in attributes:
             self._cell, self._text = attributes["data-q"], []
+        if tag == "tr" and "data-target" in attributes and "data-metric" not in attributes:
+            self._volume_target = attributes["data-target"]
+        if tag == "td" and self._volume_target and "data-key" in attributes:
+            self._volume_cell = (attributes["data-key"], attributes.get("class", ""))
+            self._text = []
         if tag == "span" and self._in_value:
             self._in_value = False  # the unit, not the number
             self.cards[self._card or ""] = "".join(self._text).strip()
@@ -55,8 +64,13 @@ class ReportReader(HTMLParser):
             key = (self._row["data-scope"], self._row["data-target"], self._row["data-metric"])
             self.latency[(*key, self._cell)] = "".join(self._text).strip()
             self._cell = None
+        if tag == "td" and self._volume_cell:
+            key, css_class = self._volume_cell
+            self.volume[(self._volume_target, key)] = ("".join(self._text).strip(), css_class)
+            self._volume_cell = None
         if tag == "tr":
             self._row = {}
+            self._volume_target = ""
 
     def handle_data(self, data: str) -> None:
         self._text.append(data)
@@ -189,3 +203,34 @@ def test_plugin_sections_are_rendered_after_the_builtin_ones(summary, tmp_path):
     assert '<section class="plugin-section" data-title="Queue depth">' in html
     assert '<p id="from-plugin">deep</p>' in html
     assert html.index("Queue depth") > html.index("Over time") > 0
+
+
+def test_usage_diff_is_shown_and_flagged_beyond_the_tolerance(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    report = tmp_path / "report.html"
+
+    cells = read_report(report).volume
+    assert cells[("alpha", "usage_diff_output")] == ("+10.0%", "off-estimate")
+    assert cells[("overall", "usage_diff_output")] == ("+10.0%", "off-estimate")
+    assert cells[("beta", "usage_diff_output")] == ("-", "")
+    assert cells[("alpha", "usage_diff_input")] == ("+0.0%", "")
+    assert cells[("beta", "estimated_records")] == ("3", "")
+
+
+def test_headroom_charts_only_when_the_run_saw_rate_limit_headers(
+    summary, run_records, run_info, tmp_path
+):
+    write_reports(summary, tmp_path / "without")
+    assert "rate-limit-headroom" not in read_report(tmp_path / "without" / "report.html").ids
+
+    for index, record in enumerate(run_records):
+        record.rate_limit = {"remaining_requests": 100 - index, "remaining_tokens": None}
+    aggregate = RunAggregate()
+    aggregate.add_all(run_records)
+    write_reports(build_summary(aggregate, run_info), tmp_path / "with")
+
+    html = (tmp_path / "with" / "report.html").read_text(encoding="utf-8")
+    assert "rate-limit-headroom" in read_report(tmp_path / "with" / "report.html").ids
+    assert 'data-series="remaining requests"' in html
+    # No response said anything about tokens: no empty tokens chart.
+    assert "remaining tokens" not in html

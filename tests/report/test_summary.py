@@ -63,10 +63,16 @@ def test_counts_errors_and_tokens(summary):
         "reasoning": 0,
         "cached_input": 0,
         "estimated_records": 3,
+        "compared_records": 4,
+        "usage_diff_pct": {"input": 0.0, "output": pytest.approx(10.0)},
     }
     assert overall["bytes_received"] == 4000
     assert summary["targets"]["alpha"]["errors_by_kind"] == {"rate_limited": 1}
     assert summary["targets"]["beta"]["requests"] == 5
+    # beta's usage was estimated: nothing reported to compare with.
+    beta_tokens = summary["targets"]["beta"]["tokens"]
+    assert beta_tokens["compared_records"] == 0
+    assert beta_tokens["usage_diff_pct"] == {"input": None, "output": None}
 
 
 def test_throughput_uses_each_blocks_own_window(summary):
@@ -126,6 +132,8 @@ def test_timeseries_has_a_row_per_second_with_quiet_seconds_zeroed(summary):
         "output_tokens": 0,
         "ttft_p50": None,
         "ttft_p95": None,
+        "rate_limit_remaining_requests": None,
+        "rate_limit_remaining_tokens": None,
     }
     assert (rows[9]["ok"], rows[9]["failed"]) == (0, 1)
 
