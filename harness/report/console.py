@@ -34,7 +34,25 @@ def format_console_summary(summary: dict[str, Any]) -> str:
     lines += [f"  {name}: {_error_list(block['errors_by_kind'])}" for name, block in blocks]
     lines += _usage_lines(blocks)
     lines += ["", *_latency_table(blocks)]
+    if summary.get("comparison"):
+        lines += ["", *_comparison_table(summary["comparison"])]
     return "\n".join(lines) + "\n"
+
+
+def _comparison_table(rows: list[dict[str, Any]]) -> list[str]:
+    header = ["targets compared", "TTFT p50", "TTFT p95", "E2E p95", "out tok/s", "errors"]
+    table = [
+        [
+            f"{row['rank']}. {row['target']}",
+            format_ms(row["ttft_p50"]),
+            format_ms(row["ttft_p95"]),
+            format_ms(row["e2e_p95"]),
+            format_rate(row["output_tokens_per_s"]),
+            format_percent(row["error_rate"]),
+        ]
+        for row in rows
+    ]
+    return _align(header, table)
 
 
 def _volume_table(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:

@@ -14,6 +14,7 @@ from harness.metrics.aggregate import RunAggregate
 from harness.metrics.metric_set import MetricSet
 from harness.metrics.throughput import Window, throughput
 from harness.metrics.timeseries import SecondBin, SecondSeries
+from harness.report.comparison import comparison_rows
 from harness.report.run_info import RunInfo
 
 SCHEMA_VERSION = 1
@@ -32,6 +33,7 @@ def build_summary(aggregate: RunAggregate, run: RunInfo) -> dict[str, Any]:
     }
     for name, groups in aggregate.groups.items():
         summary[name] = {key: metrics_block(groups[key], window) for key in sorted(groups)}
+    summary["comparison"] = comparison_rows(summary["targets"], run.targets)
     summary["timeseries"] = timeseries_rows(aggregate.seconds, run.started_at)
     summary["histograms"] = {
         name: aggregate.overall.histogram(name).to_dict() for name in RAW_HISTOGRAMS

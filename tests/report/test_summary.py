@@ -18,6 +18,7 @@ def test_top_level_and_block_keys(summary):
         "run",
         "overall",
         "targets",
+        "comparison",
         "timeseries",
         "histograms",
     }
