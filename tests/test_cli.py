@@ -140,3 +140,37 @@ def test_mock_serves_the_simulator_alone() -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.slow
+def test_api_keys_never_reach_any_output(tmp_path: Path) -> None:
+    env_key = "sk-harness-env-key-0123456789abcdef"
+    file_key = "sk-harness-file-key-fedcba9876543210"
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text(f"FILE_KEY={file_key}\n")
+    out = tmp_path / "out"
+    env = {**os.environ, "ENV_KEY": env_key}
+    runs = [
+        ["--api-key-env", "ENV_KEY", "--report-dir", str(out / "env")],
+        [
+            "--api-key-env",
+            "FILE_KEY",
+            "--secrets-file",
+            str(secrets),
+            "--report-dir",
+            str(out / "file"),
+        ],
+    ]
+    outputs = []
+    for extra in runs:
+        result = subprocess.run(
+            [*HARNESS, "run", "-u", "2", "-t", "3s", "--mock-fault", "http:401@every=3", *extra],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert "auth" in result.stdout, result.stderr[-2000:]
+        outputs += [result.stdout, result.stderr]
+    written = [path for path in out.rglob("*") if path.is_file()]
+    assert {path.name for path in written} >= {"records.jsonl", "summary.json", "report.html"}
+    outputs += [path.read_text(errors="replace") for path in written]
+    for key in (env_key, file_key):
+        assert not [text for text in outputs if key in text or key[8:] in text]
