@@ -230,6 +230,17 @@ class RequestRecord:
     bytes_sent: int = 0
     bytes_received: int = 0
     rate_limit: dict[str, Any] | None = None
+    #: Backoff slept before this attempt (0 for a first attempt).
+    retry_delay_s: float = 0.0
+    #: Time the client-side rate limiter held this attempt, and which limit ("rpm"/"tpm").
+    limiter_wait_s: float = 0.0
+    limited_by: str | None = None
+    #: "budget" when the policy wanted a retry after this attempt but the retry budget refused.
+    throttled_by: str | None = None
+    #: True on the attempt that ended its logical request.
+    final: bool = True
+    #: On the final attempt: first send to last byte of the logical request, backoff included.
+    logical_e2e_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -255,11 +266,16 @@ class RetryPolicy(Protocol):
 
     ``delay`` returns the seconds to wait before attempt ``attempt + 1``, or
     ``None`` to give up; it should honour ``error.retry_after_s`` up to a cap.
+    ``previous_delay`` is the delay before ``attempt`` (``None`` for the first),
+    for formulas such as decorrelated jitter; one policy serves every user,
+    so it must keep no per-request state.
     """
 
     name: str
 
-    def delay(self, attempt: int, error: ErrorInfo) -> float | None: ...
+    def delay(
+        self, attempt: int, error: ErrorInfo, previous_delay: float | None = None
+    ) -> float | None: ...
 
 
 @dataclass(frozen=True)

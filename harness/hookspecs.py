@@ -51,9 +51,12 @@ def harness_register_retry_policies(register: Callable[[RetryPolicy], None]) -> 
     """Register retry/backoff policies.
 
     Call ``register(policy)`` once per policy. ``policy`` implements
-    :class:`harness.contracts.RetryPolicy`: ``delay(attempt, error)`` returns
-    the seconds to wait before the next attempt, or ``None`` to give up.
-    ``name`` is what users select the policy by.
+    :class:`harness.contracts.RetryPolicy`: ``delay(attempt, error,
+    previous_delay)`` returns the seconds to wait before the next attempt, or
+    ``None`` to give up. ``name`` is what users select the policy by
+    (``--retry NAME``). A policy that also has ``configure(settings, seed)``
+    receives the user's ``--retry-*`` settings (a
+    :class:`harness.backoff.RetrySettings`) and returns the configured policy.
 
     Called once when the plugin host loads. Returns nothing. Duplicate names
     are an error naming both plugins.

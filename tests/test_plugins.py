@@ -148,7 +148,7 @@ def test_harness_register_retry_policies(write_plugin: WritePlugin) -> None:
         """
         class Patient:
             name = "patient"
-            def delay(self, attempt, error):
+            def delay(self, attempt, error, previous_delay=None):
                 return None if attempt >= 3 else 0.5 * attempt
 
         @hookimpl

@@ -15,23 +15,30 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust.env import Environment
 
+from harness.attempts import RetryControls, run_logical_request
+from harness.backoff import RetrySettings
 from harness.client import ChatClient
 from harness.config import HarnessConfig, TargetConfig, load_config
 from harness.contracts import (
+    ChatRequest,
     RecordSink,
     RequestRecord,
     RequestSource,
     SinkContext,
     WorkloadSettings,
 )
+from harness.errors import HarnessConfigError
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
+from harness.rate_limiter import LimitSettings, TargetRateLimiter
 from harness.report.console import format_console_summary
 from harness.report.render import publish_reports
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
+from harness.retry_budget import BudgetSettings, RetryBudget
 from harness.secrets import redact
 from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
 from harness.transport import HttpTransport, Timeouts
@@ -61,6 +68,7 @@ class LlmRun:
         self._started_at = 0.0
         self.targets = self.resolve_targets()
         self._assigner = WeightedRoundRobin(self.targets)
+        self._controls = self.retry_controls()
         self.last_summary: dict[str, Any] | None = None
 
     @property
@@ -92,6 +100,41 @@ class LlmRun:
             json.loads(options.simulated_targets) if options.simulated_targets else {},
             Path(options.secrets_file) if options.secrets_file else None,
         )
+
+    def retry_controls(self) -> dict[str, RetryControls]:
+        """One policy for the run; a retry budget and a rate limiter per target."""
+        options = self.options
+        try:
+            settings = RetrySettings(
+                max_attempts=options.retry_max_attempts,
+                base=options.retry_base,
+                cap=options.retry_cap,
+                hint_cap=options.retry_hint_cap,
+            )
+            budget = BudgetSettings(
+                ratio=options.retry_budget, min_per_s=options.retry_budget_min_per_s
+            )
+            limits = LimitSettings(options.rpm, options.tpm, options.limit_burst_s)
+        except ValueError as exc:
+            raise HarnessConfigError(f"retry or rate-limit options: {exc}") from None
+        policy = self.plugins.retry_policies.get(options.retry)
+        configure = getattr(policy, "configure", None)
+        if configure is not None:
+            policy = configure(settings)
+        now = time.monotonic()
+        return {
+            resolved.target.name: RetryControls(
+                policy=policy,
+                budget=RetryBudget(budget),
+                limiter=TargetRateLimiter(limits, now) if limits.active else None,
+            )
+            for resolved in self.targets
+        }
+
+    def execute(self, client: ChatClient, request: ChatRequest) -> RequestRecord:
+        """One logical request, with its retries; every attempt is recorded as it ends."""
+        controls = self._controls[client.target.name]
+        return run_logical_request(client, request, controls, self.record, gevent.sleep)
 
     def assign_target(self) -> ResolvedTarget:
         """The target for the next simulated user, in proportion to the weights."""
@@ -127,6 +170,7 @@ class LlmRun:
         # Options may have changed in the web UI's start form since init.
         self.targets = self.resolve_targets()
         self._assigner = WeightedRoundRobin(self.targets)
+        self._controls = self.retry_controls()
         self.aggregate = RunAggregate()
         context = SinkContext(self.report_dir, tuple(t.target for t in self.targets))
         names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])

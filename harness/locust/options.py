@@ -82,6 +82,41 @@ def add_harness_arguments(parser: Any) -> None:
         include_in_web_ui=False,
     )
     parser.add_argument(
+        "--retry",
+        default="none",
+        metavar="POLICY",
+        help="retry policy: none, fixed, exponential, full-jitter, equal-jitter, "
+        "decorrelated-jitter, or a plugin's",
+        env_var="HARNESS_RETRY",
+        include_in_web_ui=True,
+    )
+    for name, kind, default, what in (
+        ("retry-max-attempts", int, 3, "attempts per request, the first included"),
+        ("retry-base", float, 0.5, "seconds: first backoff step"),
+        ("retry-cap", float, 8.0, "seconds: longest computed backoff"),
+        ("retry-hint-cap", float, 60.0, "seconds: longest server Retry-After honoured"),
+        ("retry-budget", float, 0.2, "retries allowed per request, over a 10 s window"),
+        ("retry-budget-min-per-s", float, 10.0, "retries per second always allowed"),
+    ):
+        parser.add_argument(f"--{name}", type=kind, default=default, help=what)
+    parser.add_argument(
+        "--rpm",
+        type=float,
+        default=None,
+        help="client-side limit: requests per minute per target",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--tpm",
+        type=float,
+        default=None,
+        help="client-side limit: tokens per minute per target (input estimate + max tokens)",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--limit-burst-s", type=float, default=1.0, help="seconds of limit a burst may use"
+    )
+    parser.add_argument(
         "--api-key-env",
         default=None,
         help="name of the environment variable holding the API key (never the key itself)",

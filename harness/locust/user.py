@@ -29,5 +29,4 @@ class ChatUser(User):
 
     @task
     def chat(self) -> None:
-        record = self.chat_client.call(self.workload.next_request())
-        self.llm_run.record(record)
+        self.llm_run.execute(self.chat_client, self.workload.next_request())
