@@ -6,13 +6,17 @@ logical request's latency (first send to last byte, backoff included). A retry
 the policy wants but the target's budget refuses is recorded with
 ``throttled_by="budget"``. Time spent waiting for the client-side rate limiter
 is recorded apart from latency.
+
+A request may have fallbacks: when the retries on one target end in a kind
+listed in that leg's ``fallback_on``, the next attempt goes to the next target
+in the chain (its records say ``fallback_from``), as production routers do.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from harness.client import ChatClient
@@ -22,6 +26,7 @@ from harness.retry_budget import RetryBudget
 from harness.token_estimate import estimate_input_tokens
 
 Sleep = Callable[[float], None]
+Emit = Callable[[RequestRecord], None]
 
 
 @dataclass
@@ -33,6 +38,15 @@ class RetryControls:
     limiter: TargetRateLimiter | None = None
 
 
+@dataclass(frozen=True)
+class Leg:
+    """One target of a request's chain, and the failure kinds that move on from it."""
+
+    client: ChatClient
+    controls: RetryControls
+    fallback_on: frozenset[str] = frozenset()
+
+
 def _tokens_to_reserve(request: ChatRequest) -> int:
     return estimate_input_tokens(request.messages) + (request.max_tokens or 0)
 
@@ -42,50 +56,84 @@ def _used_tokens(record: RequestRecord) -> int:
     return usage.input_tokens + usage.output_tokens if usage else 0
 
 
-def run_logical_request(
-    client: ChatClient,
-    request: ChatRequest,
-    controls: RetryControls,
-    emit: Callable[[RequestRecord], None],
-    sleep: Sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> RequestRecord:
-    """Send ``request`` until it succeeds or the policy or budget gives up.
+class _LogicalRequest:
+    def __init__(self, request: ChatRequest, emit: Emit, sleep: Sleep, clock: Callable[[], float]):
+        self.request = request
+        self.request_id = uuid.uuid4().hex
+        self.emit = emit
+        self.sleep = sleep
+        self.clock = clock
+        self.started = time.perf_counter()
+        self.attempt = 0
 
-    Returns the last attempt's record.
-    """
-    request_id = uuid.uuid4().hex
-    started = time.perf_counter()
-    reserve = _tokens_to_reserve(request) if controls.limiter is not None else 0
-    if controls.budget is not None:
-        controls.budget.record_request(clock())
-    attempt = 1
-    delay_before: float | None = None
-    while True:
+    def attempt_once(self, leg: Leg, reserve: int, delay_before: float | None) -> RequestRecord:
+        limiter = leg.controls.limiter
         waited, limited_by = 0.0, None
-        if controls.limiter is not None:
-            waited, limited_by = controls.limiter.reserve(reserve, clock())
+        if limiter is not None:
+            waited, limited_by = limiter.reserve(reserve, self.clock())
             if waited > 0:
-                sleep(waited)
-        record = client.call(request, request_id=request_id, attempt=attempt)
+                self.sleep(waited)
+        self.attempt += 1
+        record = leg.client.call(self.request, request_id=self.request_id, attempt=self.attempt)
         record.retry_delay_s = delay_before or 0.0
         record.limiter_wait_s = waited
         record.limited_by = limited_by
-        if controls.limiter is not None:
-            controls.limiter.settle(reserve, _used_tokens(record), clock())
-        delay = None
-        if not record.ok and record.error is not None:
-            delay = controls.policy.delay(attempt, record.error, delay_before)
-            budget = controls.budget
-            if delay is not None and budget is not None and not budget.try_spend(clock()):
-                record.throttled_by = "budget"
-                delay = None
-        record.final = delay is None
-        if record.final:
-            record.logical_e2e_s = time.perf_counter() - started
-        emit(record)
-        if delay is None:
+        if limiter is not None:
+            limiter.settle(reserve, _used_tokens(record), self.clock())
+        return record
+
+    def next_delay(
+        self, leg: Leg, record: RequestRecord, attempt_on_leg: int, before: float | None
+    ) -> float | None:
+        if record.ok or record.error is None:
+            return None
+        delay = leg.controls.policy.delay(attempt_on_leg, record.error, before)
+        budget = leg.controls.budget
+        if delay is not None and budget is not None and not budget.try_spend(self.clock()):
+            record.throttled_by = "budget"
+            return None
+        return delay
+
+    def finish(self, record: RequestRecord, final: bool) -> None:
+        record.final = final
+        if final:
+            record.logical_e2e_s = time.perf_counter() - self.started
+        self.emit(record)
+
+
+def run_logical_request(
+    chain: Sequence[Leg],
+    request: ChatRequest,
+    emit: Emit,
+    sleep: Sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> RequestRecord:
+    """Send ``request`` along ``chain`` until it succeeds or every leg gives up.
+
+    Returns the last attempt's record.
+    """
+    if not chain:
+        raise ValueError("a request needs at least one target")
+    logical = _LogicalRequest(request, emit, sleep, clock)
+    reserve = _tokens_to_reserve(request)
+    previous_target: str | None = None
+    for position, leg in enumerate(chain):
+        if leg.controls.budget is not None:
+            leg.controls.budget.record_request(clock())
+        attempt_on_leg, delay_before = 1, None
+        while True:
+            record = logical.attempt_once(leg, reserve, delay_before)
+            record.fallback_from = previous_target
+            delay = logical.next_delay(leg, record, attempt_on_leg, delay_before)
+            if delay is None:
+                break
+            logical.finish(record, final=False)
+            sleep(delay)
+            attempt_on_leg, delay_before = attempt_on_leg + 1, delay
+        kind = record.error.kind if record.error is not None else None
+        moves_on = kind in leg.fallback_on and position + 1 < len(chain)
+        logical.finish(record, final=not moves_on)
+        if not moves_on:
             return record
-        sleep(delay)
-        delay_before = delay
-        attempt += 1
+        previous_target = leg.client.target.name
+    raise AssertionError("unreachable: the last leg always finishes the request")

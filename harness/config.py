@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.contracts import ERROR_KINDS
 from harness.errors import HarnessConfigError
 
 if sys.version_info >= (3, 11):
@@ -33,7 +34,21 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_CONFIG = "harness.toml"
-_TARGET_KEYS = {"provider", "base_url", "model", "api_key_env", "weight", "headers", "simulator"}
+_TARGET_KEYS = {
+    "provider",
+    "base_url",
+    "model",
+    "api_key_env",
+    "weight",
+    "headers",
+    "simulator",
+    "fallbacks",
+    "fallback_on",
+}
+#: Failures that another target may serve: capacity and availability, not the request itself.
+DEFAULT_FALLBACK_ON = frozenset(
+    {"rate_limited", "overloaded", "server", "timeout", "connection", "stream_broken", "quota"}
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,9 @@ class TargetConfig:
     headers: tuple[tuple[str, str], ...] = ()
     #: Simulator settings (SimulatorConfig fields) when an embedded simulator serves this target.
     simulator: dict[str, Any] | None = None
+    #: Targets tried in order when this one fails with a kind in ``fallback_on``.
+    fallbacks: tuple[str, ...] = ()
+    fallback_on: frozenset[str] = DEFAULT_FALLBACK_ON
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,13 @@ class HarnessConfig:
             raise HarnessConfigError(
                 f"{where}: no target named {', '.join(repr(n) for n in missing)} (defined: {known})"
             )
+        return [self.targets[name] for name in names]
+
+    def with_fallbacks(self, chosen: list[TargetConfig]) -> list[TargetConfig]:
+        """``chosen`` followed by every target they fall back to, each once."""
+        names = dict.fromkeys(t.name for t in chosen)
+        for target in chosen:
+            names.update(dict.fromkeys(target.fallbacks))
         return [self.targets[name] for name in names]
 
 
@@ -83,6 +108,13 @@ def load_config(path: Path | None) -> HarnessConfig:
     if not isinstance(tables, dict):
         raise HarnessConfigError(f"{path}: [targets] must be a table of named targets")
     targets = {name: _target(path, name, table) for name, table in tables.items()}
+    for target in targets.values():
+        unknown = [name for name in target.fallbacks if name not in targets or name == target.name]
+        if unknown:
+            raise HarnessConfigError(
+                f"{path}: [targets.{target.name}] fallbacks: {unknown[0]!r} is not another "
+                f"target of this file (defined: {', '.join(sorted(targets))})"
+            )
     return HarnessConfig(path, targets)
 
 
@@ -114,8 +146,18 @@ def _target(path: Path, name: str, table: Any) -> TargetConfig:
     simulator = table.get("simulator")
     if simulator is not None and not isinstance(simulator, dict):
         raise HarnessConfigError(f"{where}: 'simulator' must be a table of simulator settings")
+    fallbacks = table.get("fallbacks", [])
+    if not isinstance(fallbacks, list) or not all(isinstance(f, str) for f in fallbacks):
+        raise HarnessConfigError(f"{where}: 'fallbacks' must be a list of target names")
+    fallback_on = table.get("fallback_on", sorted(DEFAULT_FALLBACK_ON))
+    if not isinstance(fallback_on, list) or not set(fallback_on) <= set(ERROR_KINDS):
+        raise HarnessConfigError(
+            f"{where}: 'fallback_on' must be a list of error kinds ({', '.join(ERROR_KINDS)})"
+        )
     return TargetConfig(
         name=name,
+        fallbacks=tuple(fallbacks),
+        fallback_on=frozenset(fallback_on),
         provider=text("provider", required=True) or "",
         model=text("model", required=True) or "",
         base_url=text("base_url"),

@@ -237,6 +237,8 @@ class RequestRecord:
     limited_by: str | None = None
     #: "budget" when the policy wanted a retry after this attempt but the retry budget refused.
     throttled_by: str | None = None
+    #: The target this attempt fell back from, when an earlier target gave up.
+    fallback_from: str | None = None
     #: True on the attempt that ended its logical request.
     final: bool = True
     #: On the final attempt: first send to last byte of the logical request, backoff included.

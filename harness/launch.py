@@ -81,7 +81,7 @@ def _run_targets(args: argparse.Namespace, argv: list[str]) -> int:
     simulated: dict[str, str] = {}
     settings: dict[str, Any] = {}
     with ExitStack() as stack:
-        for target in config.select(names):
+        for target in config.with_fallbacks(config.select(names)):
             if target.simulator is None:
                 continue
             simulator_config = _simulator_config(target, str(config.path))

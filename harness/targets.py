@@ -9,7 +9,7 @@ preset at a simulator or a relay never asks for the vendor's key.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.config import HarnessConfig, TargetConfig
@@ -25,6 +25,10 @@ class ResolvedTarget:
     adapter: ProviderAdapter
     api_key: str | None
     weight: float = 1.0
+    fallbacks: tuple[str, ...] = ()
+    fallback_on: frozenset[str] = frozenset()
+    #: False for a target that only serves as another's fallback: it gets no users.
+    takes_users: bool = True
 
 
 def _resolve(
@@ -53,7 +57,10 @@ def _resolve(
         api_key_env=key_env,
         headers=config.headers,
     )
-    return ResolvedTarget(target, adapter, resolve_api_key(key_env, secrets_file), config.weight)
+    api_key = resolve_api_key(key_env, secrets_file)
+    return ResolvedTarget(
+        target, adapter, api_key, config.weight, config.fallbacks, config.fallback_on
+    )
 
 
 def resolve_targets(
@@ -68,17 +75,20 @@ def resolve_targets(
     if not selected:
         url = simulator_urls.get(single.name)
         return [_resolve(single, plugins, "--host", url, secrets_file)]
+    chosen = harness_config.select(list(selected))
     where = str(harness_config.path)
-    return [
-        _resolve(
+    resolved = []
+    for config in harness_config.with_fallbacks(chosen):
+        target = _resolve(
             config,
             plugins,
             f"{where}: [targets.{config.name}]",
             simulator_urls.get(config.name),
             secrets_file,
         )
-        for config in harness_config.select(list(selected))
-    ]
+        # Fallback targets are resolved too, though they take no users of their own.
+        resolved.append(replace(target, takes_users=config in chosen))
+    return resolved
 
 
 class WeightedRoundRobin:
@@ -90,11 +100,11 @@ class WeightedRoundRobin:
     """
 
     def __init__(self, targets: Sequence[ResolvedTarget]) -> None:
-        if not targets:
+        self._targets = [target for target in targets if target.takes_users]
+        if not self._targets:
             raise ValueError("no targets")
-        self._targets = list(targets)
-        self._credit = [0.0] * len(targets)
-        self._total = sum(t.weight for t in targets)
+        self._credit = [0.0] * len(self._targets)
+        self._total = sum(t.weight for t in self._targets)
 
     def next(self) -> ResolvedTarget:
         for index, target in enumerate(self._targets):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from harness.attempts import RetryControls, run_logical_request
+from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.backoff import BackoffPolicy, RetrySettings
 from harness.client import ChatClient
 from harness.contracts import ChatRequest, RequestRecord, Target
@@ -19,8 +19,8 @@ StartSimulator = Callable[..., SimulatorProcess]
 REQUEST = ChatRequest(messages=[{"role": "user", "content": "a b c"}], model="m", max_tokens=4)
 
 
-def client(simulator: SimulatorProcess) -> ChatClient:
-    target = Target("sim", "openai", simulator.url, "m")
+def client(simulator: SimulatorProcess, name: str = "sim") -> ChatClient:
+    target = Target(name, "openai", simulator.url, "m")
     return ChatClient(target, OpenAIChatAdapter(), HttpTransport())
 
 
@@ -30,7 +30,7 @@ def fixed(delay: float, attempts: int = 3) -> BackoffPolicy:
 
 def run(sim: SimulatorProcess, controls: RetryControls) -> list[RequestRecord]:
     records: list[RequestRecord] = []
-    run_logical_request(client(sim), REQUEST, controls, records.append, time.sleep)
+    run_logical_request([Leg(client(sim), controls)], REQUEST, records.append, time.sleep)
     return records
 
 
@@ -85,3 +85,33 @@ def test_limiter_wait_is_recorded_apart_from_latency(start_simulator: StartSimul
     assert first.limiter_wait_s == 0.0 and first.limited_by is None
     assert second.limiter_wait_s > 0.3 and second.limited_by == "rpm"
     assert second.e2e_s is not None and second.e2e_s < 0.2
+
+
+def test_fallback_after_the_primary_gives_up(start_simulator: StartSimulator) -> None:
+    primary = start_simulator(ttft_ms=0, itl_ms=0, faults=("http:503",))
+    backup = start_simulator(ttft_ms=0, itl_ms=0)
+    chain = [
+        Leg(client(primary, "primary"), RetryControls(fixed(0.01, 2)), frozenset({"overloaded"})),
+        Leg(client(backup, "backup"), RetryControls(fixed(0.01, 2))),
+    ]
+    records: list[RequestRecord] = []
+    last = run_logical_request(chain, REQUEST, records.append, time.sleep)
+    assert [(r.target, r.attempt, r.final, r.fallback_from) for r in records] == [
+        ("primary", 1, False, None),
+        ("primary", 2, False, None),
+        ("backup", 3, True, "primary"),
+    ]
+    assert last.ok and len({r.request_id for r in records}) == 1
+
+
+def test_no_fallback_for_kinds_not_listed(start_simulator: StartSimulator) -> None:
+    primary = start_simulator(ttft_ms=0, itl_ms=0, faults=("http:401",))
+    backup = start_simulator(ttft_ms=0, itl_ms=0)
+    chain = [
+        Leg(client(primary, "primary"), RetryControls(fixed(0.01)), frozenset({"overloaded"})),
+        Leg(client(backup, "backup"), RetryControls(fixed(0.01))),
+    ]
+    records: list[RequestRecord] = []
+    run_logical_request(chain, REQUEST, records.append, time.sleep)
+    assert [(r.target, r.final) for r in records] == [("primary", True)]
+    assert backup.stats()["chat_requests"] == 0

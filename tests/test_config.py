@@ -90,3 +90,39 @@ def test_selecting_an_unknown_target(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(HarnessConfigError, match="cannot read"):
         load_config(tmp_path / "absent.toml")
+
+
+FALLBACKS = """
+[targets.main]
+provider = "openai"
+model = "m"
+fallbacks = ["spare"]
+fallback_on = ["rate_limited", "overloaded"]
+
+[targets.spare]
+provider = "anthropic"
+model = "c"
+"""
+
+
+def test_fallbacks_are_read_and_followed(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, FALLBACKS))
+    (main,) = config.select(["main"])
+    assert main.fallbacks == ("spare",)
+    assert main.fallback_on == frozenset({"rate_limited", "overloaded"})
+    assert [t.name for t in config.with_fallbacks([main])] == ["main", "spare"]
+    assert "quota" in config.targets["spare"].fallback_on  # the default set
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('fallbacks = ["nowhere"]', r"fallbacks: 'nowhere' is not another target"),
+        ('fallbacks = ["main"]', r"fallbacks: 'main' is not another target"),
+        ('fallback_on = ["auth", "slow"]', r"'fallback_on' must be a list of error kinds"),
+    ],
+)
+def test_bad_fallbacks(tmp_path: Path, line: str, message: str) -> None:
+    text = f"[targets.main]\nprovider = 'openai'\nmodel = 'm'\n{line}\n"
+    with pytest.raises(HarnessConfigError, match=message):
+        load_config(write(tmp_path, text))

@@ -76,3 +76,19 @@ def test_weighted_round_robin_is_proportional_and_interleaved() -> None:
 
 def make_target(name: str) -> Target:
     return Target(name, "openai", "http://127.0.0.1:1", "m")
+
+
+def test_fallback_only_targets_are_resolved_but_take_no_users(tmp_path: Path) -> None:
+    config = HarnessConfig(
+        tmp_path / "harness.toml",
+        {
+            "main": TargetConfig(
+                "main", "openai", "m", base_url="http://127.0.0.1:1", fallbacks=("spare",)
+            ),
+            "spare": TargetConfig("spare", "openai", "m", base_url="http://127.0.0.1:2"),
+        },
+    )
+    resolved = resolve_targets(PLUGINS, config, ["main"], TargetConfig("x", "openai", "m"), {})
+    assert [(r.target.name, r.takes_users) for r in resolved] == [("main", True), ("spare", False)]
+    robin = WeightedRoundRobin(resolved)
+    assert {robin.next().target.name for _ in range(5)} == {"main"}

@@ -18,7 +18,7 @@ from typing import Any
 import gevent
 from locust.env import Environment
 
-from harness.attempts import RetryControls, run_logical_request
+from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.backoff import RetrySettings
 from harness.client import ChatClient
 from harness.config import HarnessConfig, TargetConfig, load_config
@@ -31,6 +31,7 @@ from harness.contracts import (
     WorkloadSettings,
 )
 from harness.errors import HarnessConfigError
+from harness.locust.user_session import UserSession
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
 from harness.rate_limiter import LimitSettings, TargetRateLimiter
@@ -67,8 +68,11 @@ class LlmRun:
         self._sinks: list[RecordSink] = []
         self._started_at = 0.0
         self.targets = self.resolve_targets()
+        self._by_name = {resolved.target.name: resolved for resolved in self.targets}
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
+        self._admitted = 0
+        self.stop_reason: str | None = None
         self.last_summary: dict[str, Any] | None = None
 
     @property
@@ -131,14 +135,50 @@ class LlmRun:
             for resolved in self.targets
         }
 
-    def execute(self, client: ChatClient, request: ChatRequest) -> RequestRecord:
-        """One logical request, with its retries; every attempt is recorded as it ends."""
-        controls = self._controls[client.target.name]
-        return run_logical_request(client, request, controls, self.record, gevent.sleep)
+    def new_session(self) -> UserSession:
+        """A simulated user's target (by weight), workload, and its own connections."""
+        target = self._assigner.next()
+        return UserSession(target, self.new_workload(target))
 
-    def assign_target(self) -> ResolvedTarget:
-        """The target for the next simulated user, in proportion to the weights."""
-        return self._assigner.next()
+    def execute(self, session: UserSession, request: ChatRequest) -> RequestRecord | None:
+        """One logical request with its retries and fallbacks; ``None`` once the run is full.
+
+        Every attempt is recorded as it ends.
+        """
+        if not self._admit():
+            return None
+        primary = session.target
+        names = (primary.target.name, *primary.fallbacks)
+        chain = [
+            Leg(
+                session.client(self._by_name[name], self.new_client),
+                self._controls[name],
+                primary.fallback_on if position + 1 < len(names) else frozenset(),
+            )
+            for position, name in enumerate(names)
+        ]
+        return run_logical_request(chain, request, self.record, gevent.sleep)
+
+    def _admit(self) -> bool:
+        """Count a logical request against --max-requests; stop the run when it is reached."""
+        limit = self.options.max_requests
+        if limit is None:
+            return True
+        if self._admitted >= limit:
+            self._stop_early(f"--max-requests {limit} reached")
+            return False
+        self._admitted += 1
+        return True
+
+    def _stop_early(self, reason: str) -> None:
+        if self.stop_reason is not None:
+            return
+        self.stop_reason = reason
+        runner = self.environment.runner
+        if runner is not None:
+            # The web UI keeps running for the next test; a headless run ends.
+            stop = runner.stop if self.environment.web_ui is not None else runner.quit
+            gevent.spawn(stop)
 
     def new_workload(self, resolved: ResolvedTarget) -> RequestSource:
         options = self.options
@@ -169,8 +209,11 @@ class LlmRun:
     def start(self) -> None:
         # Options may have changed in the web UI's start form since init.
         self.targets = self.resolve_targets()
+        self._by_name = {resolved.target.name: resolved for resolved in self.targets}
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
+        self._admitted = 0
+        self.stop_reason = None
         self.aggregate = RunAggregate()
         context = SinkContext(self.report_dir, tuple(t.target for t in self.targets))
         names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])
@@ -217,7 +260,7 @@ class LlmRun:
             run_time_s=float(options.run_time) if options.run_time else None,
             stream=bool(options.stream),
             plugins=[info.to_dict() for info in self.plugins.plugin_infos()],
-            warnings=[],
+            warnings=[f"stopped early: {self.stop_reason}"] if self.stop_reason else [],
             partial=False,
             simulator=json.loads(options.simulator_settings)
             if options.simulator_settings

@@ -100,6 +100,13 @@ def add_harness_arguments(parser: Any) -> None:
     ):
         parser.add_argument(f"--{name}", type=kind, default=default, help=what)
     parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=None,
+        help="stop sending after this many logical requests; calls in flight finish",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
         "--rpm",
         type=float,
         default=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from locust import User, constant, task
+from locust.exception import StopUser
 
 from harness.locust.lifecycle import llm_run_for
 
@@ -18,15 +19,13 @@ class ChatUser(User):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        run = llm_run_for(self.environment)
-        self.llm_run = run
-        target = run.assign_target()
-        self.chat_client = run.new_client(target)
-        self.workload = run.new_workload(target)
+        self.llm_run = llm_run_for(self.environment)
+        self.session = self.llm_run.new_session()
 
     def on_stop(self) -> None:
-        self.chat_client.transport.close()
+        self.session.close()
 
     @task
     def chat(self) -> None:
-        self.llm_run.execute(self.chat_client, self.workload.next_request())
+        if self.llm_run.execute(self.session, self.session.workload.next_request()) is None:
+            raise StopUser()  # the run is full (--max-requests) and is stopping

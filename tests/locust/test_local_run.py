@@ -81,3 +81,16 @@ def test_injected_faults_are_failures_and_the_run_goes_on(
     assert sum(failures.values()) == 5
     assert {message.split(":")[0] for message in failures} == set(kinds)
     assert environment.stats.total.num_failures == 5
+
+
+@pytest.mark.slow
+def test_max_requests_stops_the_run_and_says_so(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
+    simulator = start_simulator(ttft_ms=10, itl_ms=2)
+    environment = run_locally(simulator.url, tmp_path, 4, 30, "--max-requests", "25")
+    records = list(read_records([tmp_path / "records.jsonl"]))
+    assert len(records) == 25 == simulator.stats()["chat_requests"]
+    summary = orjson.loads((tmp_path / "summary.json").read_bytes())
+    assert "stopped early: --max-requests 25 reached" in summary["run"]["warnings"]
+    assert environment.runner is not None
