@@ -101,6 +101,34 @@ def _run_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argumen
     add_simulator_arguments(run, prefix="mock-")
 
 
+def _pricing_parser(
+    subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser
+) -> None:
+    pricing = subparsers.add_parser("pricing", help="price tables and cost estimates")
+    commands = pricing.add_subparsers(dest="pricing_command", required=True)
+    sources = argparse.ArgumentParser(add_help=False, parents=[parent])
+    sources.add_argument(
+        "--prices",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra price table (TOML or LiteLLM .json)",
+    )
+    sources.add_argument(
+        "--harness-config", default=None, metavar="PATH", help="[pricing] from here"
+    )
+    listing = commands.add_parser("list", help="show known prices", parents=[sources])
+    listing.add_argument("--provider", default=None, help="only this provider's models")
+    estimate = commands.add_parser("estimate", help="cost of a request mix", parents=[sources])
+    estimate.add_argument("--model", required=True)
+    estimate.add_argument("--provider", default="*", help="the adapter name (default: any)")
+    estimate.add_argument("--input-tokens", type=int, required=True)
+    estimate.add_argument("--output-tokens", type=int, required=True)
+    estimate.add_argument("--cached-input-tokens", type=int, default=0)
+    estimate.add_argument("--requests", type=int, default=1000)
+    estimate.add_argument("--rate", type=float, default=None, help="requests/s, for a projection")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness", description="Load-test LLM chat endpoints with Locust."
@@ -117,6 +145,7 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "-o", "--report-dir", default=None, help="output directory (default: the first file's)"
     )
+    _pricing_parser(subparsers, plugin_selection)
     plugins = subparsers.add_parser(
         "plugins", help="list installed plugins", parents=[plugin_selection]
     )
@@ -144,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_load_test(args, passthrough)
         if args.command == "report":
             return _report(args.records, args.report_dir, _plugin_host(args))
+        if args.command == "pricing":
+            return _pricing(args)
         return _plugins(_plugin_host(args), as_json=args.json, include_disabled=args.all)
     except HarnessConfigError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
@@ -155,6 +186,30 @@ def _plugin_host(args: argparse.Namespace) -> PluginHost:
 
     disabled = disabled_plugins(args.plugin_switches)
     return PluginHost(PluginSettings.from_environment(args.plugin, disabled))
+
+
+def _pricing(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from harness.config import load_config
+    from harness.contracts import Usage
+    from harness.pricing.assembly import build_price_book
+    from harness.pricing.commands import format_estimate, format_price_list
+
+    config_path = Path(args.harness_config) if args.harness_config else None
+    config = load_config(config_path)
+    files = [Path(name) for name in args.prices]
+    book = build_price_book(_plugin_host(args), config.pricing, files, config_path=config.path)
+    if args.pricing_command == "list":
+        print(format_price_list(book, args.provider), end="")
+        return 0
+    usage = Usage(
+        input_tokens=args.input_tokens,
+        output_tokens=args.output_tokens,
+        cached_input_tokens=args.cached_input_tokens,
+    )
+    print(format_estimate(book, args.provider, args.model, usage, args.requests, args.rate), end="")
+    return 0
 
 
 def _report(records: list[str], report_dir: str | None, plugins: PluginHost) -> int:

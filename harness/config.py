@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ _TARGET_KEYS = {
     "simulator",
     "fallbacks",
     "fallback_on",
+    "fx_rate",
 }
 #: Failures that another target may serve: capacity and availability, not the request itself.
 DEFAULT_FALLBACK_ON = frozenset(
@@ -65,12 +67,26 @@ class TargetConfig:
     #: Targets tried in order when this one fails with a kind in ``fallback_on``.
     fallbacks: tuple[str, ...] = ()
     fallback_on: frozenset[str] = DEFAULT_FALLBACK_ON
+    #: Report-currency units billed per unit of list-price currency, when this target
+    #: bills at its own rate (a relay charging 1 CNY per USD of usage has 1).
+    fx_rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PricingConfig:
+    """``[pricing]``: report currency, FX rates, price overrides, a LiteLLM price map."""
+
+    currency: str = "USD"
+    fx: dict[str, Decimal] = field(default_factory=dict)
+    models: tuple[dict[str, Any], ...] = ()
+    litellm: Path | None = None
 
 
 @dataclass(frozen=True)
 class HarnessConfig:
     path: Path | None
     targets: dict[str, TargetConfig] = field(default_factory=dict)
+    pricing: PricingConfig = field(default_factory=PricingConfig)
 
     def select(self, names: list[str]) -> list[TargetConfig]:
         """The targets named, in order; every name must exist."""
@@ -115,7 +131,7 @@ def load_config(path: Path | None) -> HarnessConfig:
                 f"{path}: [targets.{target.name}] fallbacks: {unknown[0]!r} is not another "
                 f"target of this file (defined: {', '.join(sorted(targets))})"
             )
-    return HarnessConfig(path, targets)
+    return HarnessConfig(path, targets, _pricing(path, data.get("pricing", {})))
 
 
 def _target(path: Path, name: str, table: Any) -> TargetConfig:
@@ -154,8 +170,10 @@ def _target(path: Path, name: str, table: Any) -> TargetConfig:
         raise HarnessConfigError(
             f"{where}: 'fallback_on' must be a list of error kinds ({', '.join(ERROR_KINDS)})"
         )
+    fx_rate = table.get("fx_rate")
     return TargetConfig(
         name=name,
+        fx_rate=None if fx_rate is None else _rate(fx_rate, where, "fx_rate"),
         fallbacks=tuple(fallbacks),
         fallback_on=frozenset(fallback_on),
         provider=text("provider", required=True) or "",
@@ -165,4 +183,43 @@ def _target(path: Path, name: str, table: Any) -> TargetConfig:
         weight=float(weight),
         headers=tuple(sorted(headers.items())),
         simulator=simulator,
+    )
+
+
+def _rate(value: Any, where: str, key: str) -> Decimal:
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        rate = Decimal(-1)
+    if isinstance(value, bool) or not rate.is_finite() or rate <= 0:
+        raise HarnessConfigError(f"{where}: {key!r} must be a positive number, got {value!r}")
+    return rate
+
+
+def _pricing(path: Path, table: Any) -> PricingConfig:
+    where = f"{path}: [pricing]"
+    if not isinstance(table, dict):
+        raise HarnessConfigError(f"{where} must be a table")
+    unknown = sorted(set(table) - {"currency", "fx", "models", "litellm"})
+    if unknown:
+        raise HarnessConfigError(
+            f"{where}: unknown key {unknown[0]!r}; expected currency, fx, models, litellm"
+        )
+    currency = table.get("currency", "USD")
+    if not isinstance(currency, str) or len(currency) != 3:
+        raise HarnessConfigError(f"{where}: 'currency' must be a 3-letter code, got {currency!r}")
+    fx = table.get("fx", {})
+    if not isinstance(fx, dict):
+        raise HarnessConfigError(f"{where}: 'fx' must be a table like {{ USD = 7.3 }}")
+    models = table.get("models", [])
+    if not isinstance(models, list):
+        raise HarnessConfigError(f"{where}: 'models' must be an array of [[pricing.models]]")
+    litellm = table.get("litellm")
+    if litellm is not None and not isinstance(litellm, str):
+        raise HarnessConfigError(f"{where}: 'litellm' must be the path of a price map")
+    return PricingConfig(
+        currency=currency.upper(),
+        fx={code.upper(): _rate(rate, where, f"fx.{code}") for code, rate in fx.items()},
+        models=tuple(models),
+        litellm=(path.parent / litellm) if litellm else None,
     )

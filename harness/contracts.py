@@ -243,6 +243,9 @@ class RequestRecord:
     final: bool = True
     #: On the final attempt: first send to last byte of the logical request, backoff included.
     logical_e2e_s: float | None = None
+    #: Cost in the report currency as decimal strings (input, cached_input, cache_write,
+    #: output, reasoning, total, currency); None when usage or the model's price is unknown.
+    cost: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -282,7 +285,13 @@ class RetryPolicy(Protocol):
 
 @dataclass(frozen=True)
 class Price:
-    """List prices per million tokens of each type, in ``currency``."""
+    """List prices per million tokens of each type, in ``currency``.
+
+    Unset cached-input, cache-write and reasoning rates fall back to the
+    input, input and output rates. Above ``long_context_threshold`` input
+    tokens, every rate comes from ``long_context`` (all or nothing, as the
+    providers bill it). ``batch_discount`` is the fraction batch jobs save.
+    """
 
     input: Decimal
     output: Decimal
@@ -292,6 +301,9 @@ class Price:
     currency: str = "USD"
     as_of: str = ""
     source: str = ""
+    long_context_threshold: int | None = None
+    long_context: Price | None = None
+    batch_discount: Decimal | None = None
 
 
 @runtime_checkable

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from harness.config import HarnessConfig, TargetConfig
@@ -29,6 +30,8 @@ class ResolvedTarget:
     fallback_on: frozenset[str] = frozenset()
     #: False for a target that only serves as another's fallback: it gets no users.
     takes_users: bool = True
+    #: This target's own billing rate into the report currency (see harness.pricing).
+    fx_rate: Decimal | None = None
 
 
 def _resolve(
@@ -59,7 +62,13 @@ def _resolve(
     )
     api_key = resolve_api_key(key_env, secrets_file)
     return ResolvedTarget(
-        target, adapter, api_key, config.weight, config.fallbacks, config.fallback_on
+        target,
+        adapter,
+        api_key,
+        config.weight,
+        config.fallbacks,
+        config.fallback_on,
+        fx_rate=config.fx_rate,
     )
 
 

@@ -174,3 +174,22 @@ def test_api_keys_never_reach_any_output(tmp_path: Path) -> None:
     outputs += [path.read_text(errors="replace") for path in written]
     for key in (env_key, file_key):
         assert not [text for text in outputs if key in text or key[8:] in text]
+
+
+def test_pricing_list_and_estimate() -> None:
+    listing = harness("pricing", "list", "--provider", "anthropic")
+    assert listing.returncode == 0
+    assert "claude-sonnet-4-5" in listing.stdout and "15.00" in listing.stdout
+    assert "gpt-4.1" not in listing.stdout
+    estimate = harness(
+        "pricing", "estimate", "--model", "gpt-4.1", "--input-tokens", "1000",
+        "--output-tokens", "500", "--requests", "10000", "--rate", "5",
+    )  # fmt: skip
+    assert estimate.returncode == 0, estimate.stderr
+    assert "per request:        0.006000 USD" in estimate.stdout
+    assert "10,000 requests:  60.000000 USD" in estimate.stdout
+    assert "2,592.000000 USD per day" in estimate.stdout
+    unknown = harness(
+        "pricing", "estimate", "--model", "nope", "--input-tokens", "1", "--output-tokens", "1"
+    )
+    assert unknown.returncode == 2 and "no price for model 'nope'" in unknown.stderr

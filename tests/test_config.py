@@ -126,3 +126,47 @@ def test_bad_fallbacks(tmp_path: Path, line: str, message: str) -> None:
     text = f"[targets.main]\nprovider = 'openai'\nmodel = 'm'\n{line}\n"
     with pytest.raises(HarnessConfigError, match=message):
         load_config(write(tmp_path, text))
+
+
+PRICING = """
+[pricing]
+currency = "cny"
+fx = { USD = 7.3 }
+litellm = "prices.json"
+
+[[pricing.models]]
+provider = "openai"
+model = "house-model"
+input = 1
+output = 2
+
+[targets.relay]
+provider = "openai-compatible"
+base_url = "https://relay.example.test/v1"
+model = "gpt-4.1"
+fx_rate = 1
+"""
+
+
+def test_pricing_section(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    config = load_config(write(tmp_path, PRICING))
+    pricing = config.pricing
+    assert (pricing.currency, pricing.fx) == ("CNY", {"USD": Decimal("7.3")})
+    assert pricing.litellm == tmp_path / "prices.json"
+    assert pricing.models[0]["model"] == "house-model"
+    assert config.targets["relay"].fx_rate == Decimal(1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[pricing]\ncurrency = 'dollars'\n", r"'currency' must be a 3-letter code"),
+        ("[pricing]\nfx = { USD = -1 }\n", r"'fx.USD' must be a positive number"),
+        ("[pricing]\nsurge = 2\n", r"unknown key 'surge'"),
+    ],
+)
+def test_pricing_mistakes(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(HarnessConfigError, match=message):
+        load_config(write(tmp_path, text))

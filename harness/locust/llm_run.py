@@ -21,7 +21,7 @@ from locust.env import Environment
 from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.backoff import RetrySettings
 from harness.client import ChatClient
-from harness.config import HarnessConfig, TargetConfig, load_config
+from harness.config import TargetConfig, load_config
 from harness.contracts import (
     ChatRequest,
     RecordSink,
@@ -34,6 +34,7 @@ from harness.errors import HarnessConfigError
 from harness.locust.user_session import UserSession
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
+from harness.pricing.assembly import build_price_book
 from harness.rate_limiter import LimitSettings, TargetRateLimiter
 from harness.report.console import format_console_summary
 from harness.report.render import publish_reports
@@ -96,14 +97,23 @@ class LlmRun:
         )
         config_path = Path(options.harness_config) if options.harness_config else None
         selected = [name.strip() for name in (options.targets or "").split(",") if name.strip()]
-        return resolve_targets(
+        config = load_config(config_path)
+        resolved = resolve_targets(
             self.plugins,
-            load_config(config_path) if selected else HarnessConfig(config_path),
+            config,
             selected,
             single,
             json.loads(options.simulated_targets) if options.simulated_targets else {},
             Path(options.secrets_file) if options.secrets_file else None,
         )
+        self.prices = build_price_book(
+            self.plugins,
+            config.pricing,
+            [Path(name) for name in options.prices or ()],
+            {r.target.name: r.fx_rate for r in resolved if r.fx_rate is not None},
+            config.path,
+        )
+        return resolved
 
     def retry_controls(self) -> dict[str, RetryControls]:
         """One policy for the run; a retry budget and a rate limiter per target."""
@@ -221,6 +231,7 @@ class LlmRun:
         self._started_at = time.time()
 
     def record(self, record: RequestRecord) -> None:
+        self.prices.price_record(record)
         for sink in self._sinks:
             sink.write(record)
         self.aggregate.add(record)
@@ -260,7 +271,10 @@ class LlmRun:
             run_time_s=float(options.run_time) if options.run_time else None,
             stream=bool(options.stream),
             plugins=[info.to_dict() for info in self.plugins.plugin_infos()],
-            warnings=[f"stopped early: {self.stop_reason}"] if self.stop_reason else [],
+            warnings=[
+                *([f"stopped early: {self.stop_reason}"] if self.stop_reason else []),
+                *self.prices.unknown.values(),
+            ],
             partial=False,
             simulator=json.loads(options.simulator_settings)
             if options.simulator_settings

@@ -100,6 +100,14 @@ def add_harness_arguments(parser: Any) -> None:
     ):
         parser.add_argument(f"--{name}", type=kind, default=default, help=what)
     parser.add_argument(
+        "--prices",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="price table to use before the built-in one: TOML, or a LiteLLM .json map",
+        include_in_web_ui=False,
+    )
+    parser.add_argument(
         "--max-requests",
         type=int,
         default=None,
