@@ -11,8 +11,9 @@ from harness.metrics.timeseries import SecondSeries
 
 #: Bumped when ``to_dict`` changes shape, so a master refuses a worker's
 #: delta it would misread instead of merging garbage. 2: usage comparison
-#: counters and per-second rate-limit headroom.
-FORMAT_VERSION = 2
+#: counters and per-second rate-limit headroom. 3: logical-request and retry
+#: counters and histograms, per-second errors by kind and retries.
+FORMAT_VERSION = 3
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one

@@ -2,6 +2,10 @@
 
 Everything here merges exactly (counters add, histogram buckets add), so a
 MetricSet built on several Locust workers equals one built from all records.
+
+Attempts and logical requests are counted apart: every record is an attempt,
+and the one marked ``final`` also closes its logical request, so logical
+counts need no state across records and merge like any other counter.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ COUNTERS: tuple[str, ...] = (
     "compared_reported_output_tokens",
     "compared_estimated_output_tokens",
     "bytes_received",
+    "logical_requests",
+    "logical_ok",
+    "retried_logical",
+    "succeeded_after_retry",
+    "retries",
+    "retry_denied_by_budget",
+    "limited_attempts",
 )
 HISTOGRAMS: tuple[str, ...] = (
     "ttft",
@@ -38,12 +49,20 @@ HISTOGRAMS: tuple[str, ...] = (
     "e2e_failed",
     "headers",
     "output_tps",
+    "logical_e2e",
+    "first_attempt_e2e",
+    "retry_delay",
+    "limiter_wait",
 )
 
 
 @dataclass(eq=False)
 class MetricSet:
-    """Counts every attempt; times successful ones (failures only in ``e2e_failed``).
+    """Counts every attempt; times successful ones.
+
+    Failed attempts are timed only in ``e2e_failed`` and, as any attempt, in
+    ``retry_delay`` (backoff slept before a retry) and ``limiter_wait`` (time
+    the client-side rate limiter held it; only attempts it did hold).
 
     Token counters include failed attempts that carried usage: those tokens
     were generated (and billed) even though the attempt failed.
@@ -51,6 +70,13 @@ class MetricSet:
     The ``compared_*`` counters sum reported and locally estimated tokens over
     the ``usage_compared`` attempts that carry both, so the usage diff stays a
     ratio of sums that merges exactly (never an average of percentages).
+
+    Retries: ``logical_*`` count final attempts (one per logical request,
+    filed under the target of its last attempt); ``retries`` counts attempts
+    after the first (fallbacks to another target included). "Latency with and
+    without retries" is ``logical_e2e`` (successful logical requests, backoff
+    and limiter waits included) against ``first_attempt_e2e`` (successful
+    first attempts, which needed no retry).
     """
 
     requests: int = 0
@@ -68,6 +94,13 @@ class MetricSet:
     compared_reported_output_tokens: int = 0
     compared_estimated_output_tokens: int = 0
     bytes_received: int = 0
+    logical_requests: int = 0
+    logical_ok: int = 0
+    retried_logical: int = 0
+    succeeded_after_retry: int = 0
+    retries: int = 0
+    retry_denied_by_budget: int = 0
+    limited_attempts: int = 0
     ttft: LogHistogram = field(default_factory=LogHistogram)
     ttfa: LogHistogram = field(default_factory=LogHistogram)
     itl: LogHistogram = field(default_factory=LogHistogram)
@@ -76,6 +109,10 @@ class MetricSet:
     e2e_failed: LogHistogram = field(default_factory=LogHistogram)
     headers: LogHistogram = field(default_factory=LogHistogram)
     output_tps: LogHistogram = field(default_factory=LogHistogram)
+    logical_e2e: LogHistogram = field(default_factory=LogHistogram)
+    first_attempt_e2e: LogHistogram = field(default_factory=LogHistogram)
+    retry_delay: LogHistogram = field(default_factory=LogHistogram)
+    limiter_wait: LogHistogram = field(default_factory=LogHistogram)
     first_started_at: float | None = None
     last_ended_at: float | None = None
 
@@ -84,6 +121,9 @@ class MetricSet:
         self.bytes_received += record.bytes_received
         self._add_usage(record)
         self._widen_span(record.started_at, record_values.ended_at(record))
+        self._add_retry_facts(record)
+        if record.final:
+            self._add_logical(record)
         if record.ok:
             self.ok += 1
             self._add_timings(record)
@@ -92,6 +132,30 @@ class MetricSet:
             kind = record_values.error_kind(record)
             self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + 1
             _add_if_known(self.e2e_failed, record.e2e_s)
+
+    def _add_retry_facts(self, record: RequestRecord) -> None:
+        if record.throttled_by == "budget":
+            self.retry_denied_by_budget += 1
+        if record.limiter_wait_s > 0:
+            self.limited_attempts += 1
+            self.limiter_wait.add(record.limiter_wait_s)
+        if record_values.is_retry(record):
+            self.retries += 1
+            self.retry_delay.add(record.retry_delay_s)
+        elif record.ok:
+            _add_if_known(self.first_attempt_e2e, record.e2e_s)
+
+    def _add_logical(self, record: RequestRecord) -> None:
+        retried = record_values.is_retry(record)
+        self.logical_requests += 1
+        if retried:
+            self.retried_logical += 1
+        if not record.ok:
+            return
+        self.logical_ok += 1
+        if retried:
+            self.succeeded_after_retry += 1
+        _add_if_known(self.logical_e2e, record_values.logical_e2e(record))
 
     def _add_usage(self, record: RequestRecord) -> None:
         usage = record.usage

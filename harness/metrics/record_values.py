@@ -45,6 +45,22 @@ def output_tokens_per_s(record: RequestRecord) -> float | None:
     return output_tokens(record) / elapsed if elapsed is not None else None
 
 
+def is_retry(record: RequestRecord) -> bool:
+    """True for every attempt after the first of its logical request (retries and fallbacks)."""
+    return record.attempt > 1
+
+
+def logical_e2e(record: RequestRecord) -> float | None:
+    """A final attempt's logical latency: first send to last byte, backoff included.
+
+    A request sent once by code that never set ``logical_e2e_s`` (older record
+    files, a bare ``ChatClient.call``) took exactly its one attempt's time.
+    """
+    if record.logical_e2e_s is not None:
+        return record.logical_e2e_s
+    return record.e2e_s if not is_retry(record) else None
+
+
 def error_kind(record: RequestRecord) -> str:
     # A failure recorded without ErrorInfo still has to be counted somewhere.
     return record.error.kind if record.error is not None else "unknown"

@@ -1,11 +1,12 @@
-"""Per-second completion counts, TTFT and rate-limit headroom, keyed by wall-clock second.
+"""Per-second completions, errors by kind, retries, TTFT and rate-limit headroom.
 
 Bins are absolute epoch seconds rather than offsets from a run start, so
 workers that never agreed on a start time still merge bin by bin.
 
-Completions land in the second an attempt ended. Rate-limit headroom lands in
-the second its response headers arrived: that is when the server said it, and
-a long stream would otherwise report it late.
+Completions (failures by error kind, retries among them) land in the second
+an attempt ended. Rate-limit headroom lands in the second its response
+headers arrived: that is when the server said it, and a long stream would
+otherwise report it late.
 """
 
 from __future__ import annotations
@@ -23,12 +24,17 @@ from harness.metrics.histogram import LogHistogram
 class SecondBin:
     """What completed during one wall-clock second, and the least headroom seen in it.
 
-    ``rate_limit_remaining_*`` are the minimum the servers reported in their
-    rate-limit headers during the second (None: no such header).
+    ``errors_by_kind`` holds only the kinds that failed in this second, so a
+    bin stays small; ``retries`` counts attempts after the first of their
+    logical request. ``rate_limit_remaining_*`` are the minimum the servers
+    reported in their rate-limit headers during the second (None: no such
+    header).
     """
 
     ok: int = 0
     failed: int = 0
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+    retries: int = 0
     output_tokens: int = 0
     ttft: LogHistogram = field(default_factory=LogHistogram)
     rate_limit_remaining_requests: int | None = None
@@ -42,9 +48,15 @@ class SecondBin:
             self.rate_limit_remaining_tokens, remaining_tokens
         )
 
+    def count_error(self, kind: str, count: int = 1) -> None:
+        self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
+
     def merge(self, other: SecondBin) -> None:
         self.ok += other.ok
         self.failed += other.failed
+        for kind, count in other.errors_by_kind.items():
+            self.count_error(kind, count)
+        self.retries += other.retries
         self.output_tokens += other.output_tokens
         self.ttft.merge(other.ttft)
         self.observe_headroom(
@@ -55,6 +67,8 @@ class SecondBin:
         return {
             "ok": self.ok,
             "failed": self.failed,
+            "errors_by_kind": dict(sorted(self.errors_by_kind.items())),
+            "retries": self.retries,
             "output_tokens": self.output_tokens,
             "ttft": self.ttft.to_dict(),
             "rate_limit_remaining_requests": self.rate_limit_remaining_requests,
@@ -66,6 +80,8 @@ class SecondBin:
         slot = cls(
             ok=int(data["ok"]),
             failed=int(data["failed"]),
+            errors_by_kind={str(k): int(v) for k, v in data["errors_by_kind"].items()},
+            retries=int(data["retries"]),
             output_tokens=int(data["output_tokens"]),
             ttft=LogHistogram.from_dict(data["ttft"]),
         )
@@ -104,12 +120,15 @@ class SecondSeries:
             )
         slot = self._bin(record_values.ended_at(record))
         slot.output_tokens += record_values.output_tokens(record)
+        if record_values.is_retry(record):
+            slot.retries += 1
         if record.ok:
             slot.ok += 1
             if record.ttft_s is not None:
                 slot.ttft.add(record.ttft_s)
         else:
             slot.failed += 1
+            slot.count_error(record_values.error_kind(record))
 
     def merge(self, other: SecondSeries) -> None:
         for second, theirs in other.bins.items():

@@ -10,9 +10,11 @@ from harness.report.formatting import (
     format_ms,
     format_percent,
     format_rate,
+    format_ratio,
     format_signed_percent,
     usage_diff_stands_out,
 )
+from harness.report.summary import has_retry_activity
 
 CONSOLE_LATENCIES: tuple[tuple[str, str], ...] = (
     ("ttft", "TTFT"),
@@ -33,6 +35,7 @@ def format_console_summary(summary: dict[str, Any]) -> str:
     lines += ["", "errors by kind:"]
     lines += [f"  {name}: {_error_list(block['errors_by_kind'])}" for name, block in blocks]
     lines += _usage_lines(blocks)
+    lines += _retry_lines(blocks)
     lines += ["", *_latency_table(blocks)]
     if summary.get("comparison"):
         lines += ["", *_comparison_table(summary["comparison"])]
@@ -102,6 +105,28 @@ def _usage_lines(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
     if estimated:
         share = f"{format_count(estimated)} of {format_count(overall['requests'])} attempts"
         lines += ["", f"note: usage estimated by the harness for {share} (none reported)"]
+    return lines
+
+
+def _retry_lines(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """A line for each block that retried, had a retry denied or waited for the limiter."""
+    active = [(name, block) for name, block in blocks if has_retry_activity(block)]
+    if not active:
+        return []
+    lines = ["", "retries: attempts / logical requests; logical E2E p50 vs first attempts' (ms):"]
+    for name, block in active:
+        retries, latency = block["retries"], block["latency"]
+        lines.append(
+            f"  {name}: {format_count(retries['attempts'])} / "
+            f"{format_count(retries['logical_requests'])} = "
+            f"{format_ratio(retries['amplification'])}, "
+            f"logical success {format_percent(retries['logical_success_rate'])}, "
+            f"{format_count(retries['succeeded_after_retry'])} succeeded after retry, "
+            f"{format_count(retries['denied_by_budget'])} denied by budget, "
+            f"{format_count(retries['limited_attempts'])} held by the limiter; "
+            f"E2E p50 {format_ms(latency['logical_e2e']['p50'])} "
+            f"vs {format_ms(latency['first_attempt_e2e']['p50'])}"
+        )
     return lines
 
 

@@ -26,6 +26,11 @@ def format_rate(value: float | None) -> str:
     return MISSING if value is None else f"{value:.1f}"
 
 
+def format_ratio(value: float | None) -> str:
+    """A multiplier such as retry amplification: ``1.25x``."""
+    return MISSING if value is None else f"{value:.2f}x"
+
+
 def format_count(value: int | None) -> str:
     return MISSING if value is None else f"{value:,}"
 

@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from harness.contracts import ReportSection
 from harness.report import formatting
-from harness.report.svg_chart import Series, line_chart
+from harness.report.summary import has_retry_activity
+from harness.report.svg_chart import PALETTE, Series, line_chart
 
 TEMPLATE = "report.html.j2"
 LATENCY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -23,6 +24,14 @@ LATENCY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("e2e", "E2E"),
 )
 LATENCY_QUANTILES: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max")
+#: Latency summaries of the Retries table: with retries against without, then the waits.
+RETRY_LATENCIES: tuple[tuple[str, str], ...] = (
+    ("logical_e2e", "logical E2E"),
+    ("first_attempt_e2e", "first-attempt E2E"),
+    ("retry_delay", "retry delay"),
+    ("limiter_wait", "limiter wait"),
+)
+RETRY_QUANTILES: tuple[str, ...] = ("p50", "p95")
 #: Timeseries keys of the rate-limit headroom charts, with their labels.
 HEADROOM_SERIES: tuple[tuple[str, str], ...] = (
     ("rate_limit_remaining_requests", "remaining requests"),
@@ -43,6 +52,7 @@ def template_environment() -> Environment:
     environment.tests["off_estimate"] = formatting.usage_diff_stands_out
     environment.filters.update(
         ms=formatting.format_ms,
+        ratio=formatting.format_ratio,
         rate=formatting.format_rate,
         count=formatting.format_count,
         percent=formatting.format_percent,
@@ -68,7 +78,11 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
         ],
         latency_columns=LATENCY_COLUMNS,
         latency_quantiles=LATENCY_QUANTILES,
+        retries_shown=has_retry_activity(summary["overall"]),
+        retry_latencies=RETRY_LATENCIES,
+        retry_quantiles=RETRY_QUANTILES,
         charts=timeseries_charts(summary["timeseries"]),
+        errors_chart=errors_by_kind_chart(summary["timeseries"]),
         headroom_charts=headroom_charts(summary["timeseries"]),
         usage_diff_tolerance_pct=formatting.USAGE_DIFF_TOLERANCE_PCT,
     )
@@ -95,8 +109,41 @@ def timeseries_charts(rows: list[dict[str, Any]]) -> dict[str, Markup]:
         title="TTFT per second of completion",
         y_unit=" ms",
     )
+    retries = line_chart(
+        xs,
+        [Series("retries", [float(row["retries"]) for row in rows])],
+        title="Retry attempts per second",
+        y_unit="/s",
+    )
     # line_chart escapes every piece of text it embeds.
-    return {"requests": Markup(requests), "ttft": Markup(ttft)}
+    return {"requests": Markup(requests), "ttft": Markup(ttft), "retries": Markup(retries)}
+
+
+def errors_by_kind_chart(rows: list[dict[str, Any]]) -> Markup | None:
+    """Failed attempts per second, a line per error kind; None when nothing failed.
+
+    The most frequent kinds get a line each and the rest share one, so every
+    line keeps its own colour and the legend fits the chart.
+    """
+    totals: dict[str, int] = {}
+    for row in rows:
+        for kind, count in row["errors_by_kind"].items():
+            totals[kind] = totals.get(kind, 0) + count
+    if not totals:
+        return None
+    ranked = sorted(totals, key=lambda kind: (-totals[kind], kind))
+    shown = ranked if len(ranked) <= len(PALETTE) else ranked[: len(PALETTE) - 1]
+    rest = ranked[len(shown) :]
+
+    def per_second(kinds: list[str]) -> list[float]:
+        return [float(sum(row["errors_by_kind"].get(k, 0) for k in kinds)) for row in rows]
+
+    series = [Series(kind, per_second([kind])) for kind in shown]
+    if rest:
+        series.append(Series("other kinds", per_second(rest)))
+    xs = [float(row["t"]) for row in rows]
+    chart = line_chart(xs, series, title="Failed attempts per second, by kind", y_unit="/s")
+    return Markup(chart)
 
 
 def headroom_charts(rows: list[dict[str, Any]]) -> list[Markup]:

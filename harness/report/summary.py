@@ -18,7 +18,19 @@ from harness.report.comparison import comparison_rows
 from harness.report.run_info import RunInfo
 
 SCHEMA_VERSION = 1
-LATENCY_METRICS: tuple[str, ...] = ("ttft", "ttfa", "itl", "tpot", "e2e", "headers", "e2e_failed")
+LATENCY_METRICS: tuple[str, ...] = (
+    "ttft",
+    "ttfa",
+    "itl",
+    "tpot",
+    "e2e",
+    "headers",
+    "e2e_failed",
+    "logical_e2e",
+    "first_attempt_e2e",
+    "retry_delay",
+    "limiter_wait",
+)
 #: Overall histograms shipped raw, so a consumer can merge several runs exactly.
 RAW_HISTOGRAMS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
 
@@ -60,10 +72,35 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
             "usage_diff_pct": metrics.usage_diff_pct(),
         },
         "bytes_received": metrics.bytes_received,
+        "retries": retries_block(metrics),
         "throughput": asdict(throughput(metrics, window)),
         "latency": {name: metrics.histogram(name).summary() for name in LATENCY_METRICS},
         "output_tps": metrics.output_tps.summary(),
     }
+
+
+def retries_block(metrics: MetricSet) -> dict[str, Any]:
+    """Attempts against logical requests: how much retrying multiplied the load."""
+    logical = metrics.logical_requests
+    return {
+        "attempts": metrics.requests,
+        "logical_requests": logical,
+        "amplification": metrics.requests / logical if logical else None,
+        "logical_success_rate": metrics.logical_ok / logical if logical else None,
+        "retry_attempts": metrics.retries,
+        "retried_requests": metrics.retried_logical,
+        "succeeded_after_retry": metrics.succeeded_after_retry,
+        "denied_by_budget": metrics.retry_denied_by_budget,
+        "limited_attempts": metrics.limited_attempts,
+    }
+
+
+def has_retry_activity(block: dict[str, Any]) -> bool:
+    """True when a metrics block saw a retry, a retry the budget denied or a limiter wait."""
+    retries = block["retries"]
+    return bool(
+        retries["retry_attempts"] or retries["denied_by_budget"] or retries["limited_attempts"]
+    )
 
 
 def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[str, Any]]:
@@ -82,6 +119,8 @@ def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[st
                 "at": second,
                 "ok": slot.ok,
                 "failed": slot.failed,
+                "errors_by_kind": dict(sorted(slot.errors_by_kind.items())),
+                "retries": slot.retries,
                 "output_tokens": slot.output_tokens,
                 "ttft_p50": slot.ttft.quantile(0.50),
                 "ttft_p95": slot.ttft.quantile(0.95),

@@ -26,6 +26,9 @@ def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord
         output_tokens = rng.choice([1, 8, 32])
         # Some attempts carry rate-limit headers, most a local estimate to compare with.
         headroom = rng.random() > 0.5
+        # Some are retries, some end their logical request; a few waited for the limiter.
+        attempt = rng.choice([1, 1, 2, 3])
+        final = rng.random() > 0.3
         records.append(
             make_record(
                 started_at=1_000_000 + rng.randint(0, 20_000) / 1024,
@@ -56,6 +59,12 @@ def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord
                 if headroom
                 else None,
                 bytes_received=rng.randint(100, 5000),
+                attempt=attempt,
+                retry_delay_s=rng.randint(1, 2048) / 1024 if attempt > 1 else 0.0,
+                limiter_wait_s=rng.choice([0.0, rng.randint(1, 512) / 1024]),
+                throttled_by="budget" if not ok and rng.random() > 0.7 else None,
+                final=final,
+                logical_e2e_s=ttft + decode + rng.randint(0, 4096) / 1024 if final else None,
             )
         )
     return records
@@ -99,6 +108,9 @@ def test_merged_worker_aggregates_equal_the_aggregate_of_all_records(make_record
     assert merged.overall.usage_compared > 200
     assert merged.overall.usage_diff_pct() == aggregate_of(records).overall.usage_diff_pct()
     assert any(s.rate_limit_remaining_tokens is not None for s in merged.seconds.bins.values())
+    retried = merged.overall
+    assert min(retried.succeeded_after_retry, retried.retry_denied_by_budget) > 0
+    assert min(retried.limiter_wait.count, retried.logical_e2e.count) > 0
 
 
 def test_to_dict_survives_json_and_from_dict(make_record):

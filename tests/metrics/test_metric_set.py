@@ -234,3 +234,46 @@ def test_merging_an_empty_set_changes_nothing(make_record):
     before = metrics.to_dict()
     metrics.merge(MetricSet())
     assert metrics.to_dict() == before
+
+
+def metrics_of(records) -> MetricSet:
+    metrics = MetricSet()
+    for record in records:
+        metrics.add(record)
+    return metrics
+
+
+def test_attempts_and_logical_requests_are_counted_apart(retried_records):
+    metrics = metrics_of(retried_records)
+
+    assert (metrics.requests, metrics.logical_requests, metrics.logical_ok) == (8, 5, 3)
+    assert (metrics.retries, metrics.retried_logical, metrics.succeeded_after_retry) == (3, 2, 1)
+    assert (metrics.retry_denied_by_budget, metrics.limited_attempts) == (1, 1)
+    # Attempt counts are untouched by the logical view.
+    assert (metrics.ok, metrics.failed) == (3, 5)
+
+
+def test_latency_with_and_without_retries(retried_records):
+    metrics = metrics_of(retried_records)
+
+    # Successful logical requests: A with its backoff, B with its limiter wait,
+    # E with its one attempt's time. C and D failed.
+    logical = metrics.logical_e2e
+    assert (logical.count, logical.sum, logical.min, logical.max) == (3, 3.125, 0.375, 2.0)
+    # Successful first attempts: B and E (A succeeded on a retry).
+    first = metrics.first_attempt_e2e
+    assert (first.count, first.min, first.max) == (2, 0.375, 0.5)
+    # Every retry's backoff, failed or not; the limiter held only B.
+    delay = metrics.retry_delay
+    assert (delay.count, delay.sum, delay.min, delay.max) == (3, 1.75, 0.25, 1.0)
+    assert (metrics.limiter_wait.count, metrics.limiter_wait.max) == (1, 0.25)
+
+
+def test_retry_counters_and_histograms_merge_exactly(retried_records):
+    left = metrics_of(retried_records[::2])
+    right = metrics_of(retried_records[1::2])
+
+    left.merge(MetricSet.from_dict(orjson.loads(orjson.dumps(right.to_dict()))))
+
+    assert left.to_dict() == metrics_of(retried_records).to_dict()
+    assert left.succeeded_after_retry == 1 and left.retry_delay.count == 3

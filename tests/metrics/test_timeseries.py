@@ -95,3 +95,37 @@ def test_headroom_merges_as_a_minimum_and_ignores_garbage(make_record):
     slot = one.bins[7]
     assert (slot.rate_limit_remaining_requests, slot.rate_limit_remaining_tokens) == (10, 700)
     assert slot.ok == 3
+
+
+def test_failures_by_kind_and_retries_per_second(retried_records):
+    series = SecondSeries()
+    for record in retried_records:
+        series.add(record)
+
+    assert {second: slot.errors_by_kind for second, slot in series.bins.items()} == {
+        100: {"rate_limited": 1},
+        101: {},
+        102: {"server": 2, "timeout": 1},
+        103: {"timeout": 1},
+        104: {},
+    }
+    assert {second: slot.retries for second, slot in series.bins.items()} == {
+        100: 0,
+        101: 1,
+        102: 1,
+        103: 1,
+        104: 0,
+    }
+    assert (series.bins[101].ok, series.bins[102].failed) == (2, 3)
+
+
+def test_errors_by_kind_and_retries_merge_bin_by_bin(retried_records):
+    one, two, both = SecondSeries(), SecondSeries(), SecondSeries()
+    for index, record in enumerate(retried_records):
+        (one if index % 2 else two).add(record)
+        both.add(record)
+
+    one.merge(SecondSeries.from_dict(orjson.loads(orjson.dumps(two.to_dict()))))
+
+    assert one.to_dict() == both.to_dict()
+    assert one.bins[102].errors_by_kind == {"server": 2, "timeout": 1}

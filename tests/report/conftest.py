@@ -16,7 +16,7 @@ T0 = 1_700_000_000.25
 def _attempt(index: int, target: str, offset: float, **fields: Any) -> RequestRecord:
     return RequestRecord(
         request_id=f"{target}-{index}",
-        attempt=1,
+        attempt=fields.pop("attempt", 1),
         started_at=T0 + offset,
         target=target,
         provider="openai",
@@ -102,4 +102,52 @@ def run_info() -> RunInfo:
 def summary(run_records: list[RequestRecord], run_info: RunInfo) -> dict[str, Any]:
     aggregate = RunAggregate()
     aggregate.add_all(run_records)
+    return build_summary(aggregate, run_info)
+
+
+@pytest.fixture
+def retry_records() -> list[RequestRecord]:
+    """Five logical requests in eight attempts on two targets.
+
+    alpha: a 429 then a success after 0.5 s of backoff; a success the
+    limiter held 0.3 s; a plain success. beta: a 500 whose retry the budget
+    denied; two overloaded attempts, then a success.
+    """
+    rate_limited = ErrorInfo(kind="rate_limited", message="429", http_status=429)
+    overloaded = ErrorInfo(kind="overloaded", message="529", http_status=529)
+    return [
+        _attempt(1, "alpha", 0.0, ok=False, e2e_s=0.05, error=rate_limited, final=False),
+        _attempt(1, "alpha", 0.6, attempt=2, e2e_s=1.0, retry_delay_s=0.5, logical_e2e_s=1.6),
+        _attempt(2, "alpha", 1.0, e2e_s=0.8, limiter_wait_s=0.3, logical_e2e_s=1.1),
+        _attempt(3, "alpha", 2.0, e2e_s=0.9, logical_e2e_s=0.9),
+        _attempt(
+            4,
+            "beta",
+            0.5,
+            ok=False,
+            e2e_s=0.1,
+            error=ErrorInfo(kind="server", message="500"),
+            throttled_by="budget",
+            logical_e2e_s=0.1,
+        ),
+        _attempt(5, "beta", 1.0, ok=False, e2e_s=0.1, error=overloaded, final=False),
+        _attempt(
+            5,
+            "beta",
+            1.4,
+            attempt=2,
+            ok=False,
+            e2e_s=0.1,
+            error=overloaded,
+            retry_delay_s=0.25,
+            final=False,
+        ),
+        _attempt(5, "beta", 2.0, attempt=3, e2e_s=0.7, retry_delay_s=0.5, logical_e2e_s=1.7),
+    ]
+
+
+@pytest.fixture
+def retry_summary(retry_records: list[RequestRecord], run_info: RunInfo) -> dict[str, Any]:
+    aggregate = RunAggregate()
+    aggregate.add_all(retry_records)
     return build_summary(aggregate, run_info)

@@ -65,3 +65,22 @@ def test_no_usage_lines_without_comparisons_or_estimates(summary):
         block["tokens"].update(compared_records=0, estimated_records=0)
     text = format_console_summary(summary)
     assert "usage diff" not in text and "note:" not in text
+
+
+def test_a_retries_line_for_each_block_that_retried(retry_summary):
+    text = format_console_summary(retry_summary)
+    beta = retry_summary["targets"]["beta"]["latency"]
+
+    assert "retries: attempts / logical requests;" in text
+    assert (
+        "  overall: 8 / 5 = 1.60x, logical success 80.00%, 2 succeeded after retry, "
+        "1 denied by budget, 1 held by the limiter; E2E p50 " in text
+    )
+    assert "  alpha: 4 / 3 = 1.33x, logical success 100.00%, 1 succeeded after retry" in text
+    # beta never succeeded at a first attempt: nothing to compare with.
+    assert "  beta: 4 / 2 = 2.00x, logical success 50.00%" in text
+    assert f"E2E p50 {format_ms(beta['logical_e2e']['p50'])} vs -" in text
+
+
+def test_no_retries_lines_without_retries(summary):
+    assert "retries:" not in format_console_summary(summary)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 from html.parser import HTMLParser
 
 import orjson
@@ -9,7 +10,8 @@ from jinja2 import UndefinedError
 
 from harness.metrics.aggregate import RunAggregate
 from harness.report import render
-from harness.report.formatting import format_ms
+from harness.report.formatting import format_count, format_ms, format_percent, format_ratio
+from harness.report.html_report import RETRY_LATENCIES, errors_by_kind_chart
 from harness.report.render import write_reports
 from harness.report.summary import build_summary
 
@@ -21,7 +23,8 @@ class ReportReader(HTMLParser):
         super().__init__()
         self.cards: dict[str, str] = {}
         self.latency: dict[tuple[str, str, str, str], str] = {}
-        #: (target, data-key) -> (text, class) of the cells in rows without a metric.
+        #: (target, data-key) -> (text, class) of the cells in rows without a metric
+        #: (the volume and retries tables; their keys differ).
         self.volume: dict[tuple[str, str], tuple[str, str]] = {}
         self.references: list[str] = []
         self.tags: set[str] = set()
@@ -234,3 +237,77 @@ def test_headroom_charts_only_when_the_run_saw_rate_limit_headers(
     assert 'data-series="remaining requests"' in html
     # No response said anything about tokens: no empty tokens chart.
     assert "remaining tokens" not in html
+
+
+def test_retries_table_matches_the_summary(retry_summary, tmp_path):
+    write_reports(retry_summary, tmp_path)
+    cells = read_report(tmp_path / "report.html").volume
+
+    blocks = {**retry_summary["targets"], "overall": retry_summary["overall"]}
+    for name, block in blocks.items():
+        retries = block["retries"]
+        shown = {
+            "attempts": format_count(retries["attempts"]),
+            "logical_requests": format_count(retries["logical_requests"]),
+            "amplification": format_ratio(retries["amplification"]),
+            "logical_success_rate": format_percent(retries["logical_success_rate"]),
+            "retried_requests": format_count(retries["retried_requests"]),
+            "succeeded_after_retry": format_count(retries["succeeded_after_retry"]),
+            "denied_by_budget": format_count(retries["denied_by_budget"]),
+            "limited_attempts": format_count(retries["limited_attempts"]),
+        }
+        for key, _ in RETRY_LATENCIES:
+            for q in ("p50", "p95"):
+                shown[f"{key}_{q}"] = format_ms(block["latency"][key][q])
+        assert {key: cells[(name, key)][0] for key in shown} == shown, name
+    assert cells[("overall", "amplification")][0] == "1.60x"
+    assert cells[("beta", "first_attempt_e2e_p50")][0] == "-"
+    assert float(cells[("alpha", "limiter_wait_p95")][0]) == pytest.approx(300.0, rel=0.01)
+
+
+def test_retries_section_is_one_note_when_nothing_was_retried(summary, retry_summary, tmp_path):
+    write_reports(summary, tmp_path / "without")
+    html = (tmp_path / "without" / "report.html").read_text(encoding="utf-8")
+    assert ("overall", "amplification") not in read_report(
+        tmp_path / "without" / "report.html"
+    ).volume
+    assert "No retries, no retries denied by a budget and no rate-limiter waits." in html
+    assert 'data-series="retries"' not in html
+
+    write_reports(retry_summary, tmp_path / "with")
+    html = (tmp_path / "with" / "report.html").read_text(encoding="utf-8")
+    assert "No retries" not in html
+    assert 'data-series="retries"' in html
+
+
+def test_errors_by_kind_over_time_has_a_line_per_kind(retry_summary, tmp_path):
+    write_reports(retry_summary, tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+
+    assert "errors-over-time" in read_report(tmp_path / "report.html").ids
+    for kind in ("overloaded", "rate_limited", "server"):
+        assert f'data-series="{kind}"' in html
+
+
+def test_no_errors_chart_without_failures(retry_records, run_info, tmp_path):
+    aggregate = RunAggregate()
+    aggregate.add_all(record for record in retry_records if record.ok)
+    write_reports(build_summary(aggregate, run_info), tmp_path)
+
+    reader = read_report(tmp_path / "report.html")
+    assert "errors-over-time" not in reader.ids
+    assert ("overall", "amplification") in reader.volume
+
+
+def test_rare_error_kinds_share_one_line():
+    kinds = ["auth", "overloaded", "quota", "rate_limited", "server", "timeout", "protocol"]
+    rows = [
+        {"t": t, "errors_by_kind": {kind: t + i for i, kind in enumerate(kinds)}} for t in (0, 1)
+    ]
+
+    chart = errors_by_kind_chart(rows)
+
+    assert chart is not None
+    lines = list(dict.fromkeys(re.findall(r'data-series="([^"]+)"', chart)))
+    assert lines == ["protocol", "timeout", "server", "rate_limited", "other kinds"]
+    assert errors_by_kind_chart([{"t": 0, "errors_by_kind": {}}]) is None

@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from harness.metrics.aggregate import RunAggregate
-from harness.report.summary import build_summary
+from harness.report.summary import build_summary, has_retry_activity
 
 # Percentiles come from log buckets with 1% relative accuracy.
 BUCKET_TOLERANCE = 0.01
@@ -33,11 +33,25 @@ def test_top_level_and_block_keys(summary):
         "errors_by_kind",
         "tokens",
         "bytes_received",
+        "retries",
         "throughput",
         "latency",
         "output_tps",
     }
-    assert set(block["latency"]) == {"ttft", "ttfa", "itl", "tpot", "e2e", "headers", "e2e_failed"}
+    per_attempt = {"ttft", "ttfa", "itl", "tpot", "e2e", "headers", "e2e_failed"}
+    retries = {"logical_e2e", "first_attempt_e2e", "retry_delay", "limiter_wait"}
+    assert set(block["latency"]) == per_attempt | retries
+    assert set(block["retries"]) == {
+        "attempts",
+        "logical_requests",
+        "amplification",
+        "logical_success_rate",
+        "retry_attempts",
+        "retried_requests",
+        "succeeded_after_retry",
+        "denied_by_budget",
+        "limited_attempts",
+    }
     assert set(block["latency"]["ttft"]) == {
         "count",
         "mean",
@@ -130,6 +144,8 @@ def test_timeseries_has_a_row_per_second_with_quiet_seconds_zeroed(summary):
         "at": 1_700_000_004,
         "ok": 0,
         "failed": 0,
+        "errors_by_kind": {},
+        "retries": 0,
         "output_tokens": 0,
         "ttft_p50": None,
         "ttft_p95": None,
@@ -137,6 +153,8 @@ def test_timeseries_has_a_row_per_second_with_quiet_seconds_zeroed(summary):
         "rate_limit_remaining_tokens": None,
     }
     assert (rows[9]["ok"], rows[9]["failed"]) == (0, 1)
+    assert rows[1]["errors_by_kind"] == {"rate_limited": 1}
+    assert rows[9]["errors_by_kind"] == {"timeout": 1}
 
 
 def test_run_metadata_and_raw_histograms(summary, run_info, run_records):
@@ -162,3 +180,72 @@ def test_an_empty_run_still_summarises(run_info):
     assert summary["overall"]["throughput"]["window_s"] is None
     assert summary["targets"] == {}
     assert summary["timeseries"] == []
+
+
+def test_retries_block_counts_attempts_against_logical_requests(retry_summary):
+    assert retry_summary["overall"]["retries"] == {
+        "attempts": 8,
+        "logical_requests": 5,
+        "amplification": pytest.approx(1.6),
+        "logical_success_rate": pytest.approx(0.8),
+        "retry_attempts": 3,
+        "retried_requests": 2,
+        "succeeded_after_retry": 2,
+        "denied_by_budget": 1,
+        "limited_attempts": 1,
+    }
+    alpha = retry_summary["targets"]["alpha"]["retries"]
+    beta = retry_summary["targets"]["beta"]["retries"]
+    assert (alpha["amplification"], alpha["logical_success_rate"]) == (pytest.approx(4 / 3), 1.0)
+    assert (beta["amplification"], beta["logical_success_rate"]) == (2.0, 0.5)
+    assert (alpha["limited_attempts"], beta["denied_by_budget"]) == (1, 1)
+    # Attempt-level counts keep their meaning.
+    assert retry_summary["overall"]["requests"] == 8
+    assert retry_summary["overall"]["success_rate"] == pytest.approx(0.5)
+
+
+def test_latency_with_and_without_retries_and_the_waits(retry_summary):
+    latency = retry_summary["overall"]["latency"]
+    # The four successful logical requests, backoff and limiter wait included.
+    logical = latency["logical_e2e"]
+    assert (logical["count"], logical["min"], logical["max"]) == (4, 0.9, 1.7)
+    assert logical["mean"] == pytest.approx((1.6 + 1.1 + 0.9 + 1.7) / 4)
+    # Only alpha's second and third requests succeeded at the first attempt.
+    first = latency["first_attempt_e2e"]
+    assert (first["count"], first["min"], first["max"]) == (2, 0.8, 0.9)
+    delay = latency["retry_delay"]
+    assert (delay["count"], delay["min"], delay["max"]) == (3, 0.25, 0.5)
+    assert (latency["limiter_wait"]["count"], latency["limiter_wait"]["max"]) == (1, 0.3)
+    assert retry_summary["targets"]["beta"]["latency"]["first_attempt_e2e"]["p50"] is None
+
+
+def test_amplification_is_null_until_a_logical_request_ends(retry_records, run_info):
+    aggregate = RunAggregate()
+    # A run cut short after a first attempt whose retry never came.
+    aggregate.add(retry_records[0])
+
+    retries = build_summary(aggregate, run_info)["overall"]["retries"]
+
+    assert (retries["attempts"], retries["logical_requests"]) == (1, 0)
+    assert retries["amplification"] is None
+    assert retries["logical_success_rate"] is None
+
+
+def test_timeseries_rows_carry_errors_by_kind_and_retries(retry_summary):
+    rows = {row["t"]: row for row in retry_summary["timeseries"]}
+
+    assert {t: row["errors_by_kind"] for t, row in rows.items()} == {
+        0: {"rate_limited": 1, "server": 1},
+        1: {"overloaded": 2},
+        2: {},
+        3: {},
+    }
+    assert {t: row["retries"] for t, row in rows.items()} == {0: 0, 1: 2, 2: 1, 3: 0}
+
+
+def test_retry_activity_is_a_retry_a_denied_retry_or_a_limiter_wait(summary, retry_summary):
+    assert has_retry_activity(retry_summary["overall"])
+    block = summary["overall"]
+    assert not has_retry_activity(block)
+    for key in ("retry_attempts", "denied_by_budget", "limited_attempts"):
+        assert has_retry_activity({"retries": {**block["retries"], key: 1}}), key
