@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from harness.contracts import (
     RequestRecord,
     RequestSource,
     SinkContext,
+    Usage,
     WorkloadSettings,
 )
 from harness.errors import HarnessConfigError
@@ -42,7 +44,9 @@ from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
 from harness.retry_budget import BudgetSettings, RetryBudget
 from harness.secrets import redact
+from harness.spend_guard import SpendGuard
 from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
+from harness.token_estimate import estimate_input_tokens
 from harness.transport import HttpTransport, Timeouts
 
 #: Records always go to records.jsonl: every report can be rebuilt from it.
@@ -106,6 +110,7 @@ class LlmRun:
             json.loads(options.simulated_targets) if options.simulated_targets else {},
             Path(options.secrets_file) if options.secrets_file else None,
         )
+        self.spend_guard = None if options.budget is None else SpendGuard(Decimal(options.budget))
         self.prices = build_price_book(
             self.plugins,
             config.pricing,
@@ -113,6 +118,13 @@ class LlmRun:
             {r.target.name: r.fx_rate for r in resolved if r.fx_rate is not None},
             config.path,
         )
+        if self.spend_guard is not None:
+            for target in resolved:
+                if self.prices.lookup(target.target.provider, target.target.model) is None:
+                    raise HarnessConfigError(
+                        f"--budget needs a price for model {target.target.model!r} of target "
+                        f"{target.target.name!r}; add it with --prices FILE or [[pricing.models]]"
+                    )
         return resolved
 
     def retry_controls(self) -> dict[str, RetryControls]:
@@ -157,6 +169,22 @@ class LlmRun:
         """
         if not self._admit():
             return None
+        guard = self.spend_guard
+        if guard is None:
+            return self._send(session, request)
+        worst_case = self._worst_case(session.target, request)
+        if not guard.reserve(worst_case):
+            self._stop_early(
+                f"--budget {guard.limit} {self.prices.currency} reached "
+                f"(spent {guard.spent:.6f}, {guard.reserved:.6f} in flight)"
+            )
+            return None
+        try:
+            return self._send(session, request)
+        finally:
+            guard.release(worst_case)
+
+    def _send(self, session: UserSession, request: ChatRequest) -> RequestRecord:
         primary = session.target
         names = (primary.target.name, *primary.fallbacks)
         chain = [
@@ -168,6 +196,19 @@ class LlmRun:
             for position, name in enumerate(names)
         ]
         return run_logical_request(chain, request, self.record, gevent.sleep)
+
+    def _worst_case(self, resolved: ResolvedTarget, request: ChatRequest) -> Decimal:
+        """The most ``request`` can cost on its target: estimated input, ``max_tokens`` out."""
+        usage = Usage(
+            input_tokens=estimate_input_tokens(request.messages),
+            output_tokens=request.max_tokens or 0,
+            source="estimated",
+        )
+        target = resolved.target
+        cost = self.prices.cost(target.provider, target.model, usage, target.name)
+        # resolve_targets checked every target's price when --budget was given.
+        assert cost is not None
+        return cost.total
 
     def _admit(self) -> bool:
         """Count a logical request against --max-requests; stop the run when it is reached."""
@@ -232,6 +273,8 @@ class LlmRun:
 
     def record(self, record: RequestRecord) -> None:
         self.prices.price_record(record)
+        if self.spend_guard is not None and record.cost is not None:
+            self.spend_guard.add(Decimal(record.cost["total"]))
         for sink in self._sinks:
             sink.write(record)
         self.aggregate.add(record)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 DEFAULT_MODEL = "sim-gpt"
 DEFAULT_REPORT_DIR = "harness-report"
+
+
+def _money(text: str) -> str:
+    """Kept as text, so the budget is an exact Decimal later."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"expected an amount like 5.00, got {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"the budget must be a positive amount, got {text!r}")
+    return text
 
 
 def add_harness_arguments(parser: Any) -> None:
@@ -106,6 +118,14 @@ def add_harness_arguments(parser: Any) -> None:
         metavar="FILE",
         help="price table to use before the built-in one: TOML, or a LiteLLM .json map",
         include_in_web_ui=False,
+    )
+    parser.add_argument(
+        "--budget",
+        type=_money,
+        default=None,
+        metavar="AMOUNT",
+        help="stop sending once spend (actual + in flight) would pass this, in the report currency",
+        include_in_web_ui=True,
     )
     parser.add_argument(
         "--max-requests",

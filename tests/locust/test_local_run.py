@@ -94,3 +94,26 @@ def test_max_requests_stops_the_run_and_says_so(
     summary = orjson.loads((tmp_path / "summary.json").read_bytes())
     assert "stopped early: --max-requests 25 reached" in summary["run"]["warnings"]
     assert environment.runner is not None
+
+
+@pytest.mark.slow
+def test_budget_stops_within_one_requests_cost(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    simulator = start_simulator(ttft_ms=5, itl_ms=1)
+    run_locally(
+        simulator.url, tmp_path, 4, 30,
+        "--budget", "0.01", "--max-tokens", "128", "--prompt-tokens", "128",
+    )  # fmt: skip
+    records = list(read_records([tmp_path / "records.jsonl"]))
+    spent = sum(Decimal(r.cost["total"]) for r in records if r.cost)
+    # sim-gpt is priced like gpt-4.1-mini: 128 in x $0.40/M + 128 out x $1.60/M.
+    one_request = Decimal(128) * Decimal("0.40") / 10**6 + Decimal(128) * Decimal("1.60") / 10**6
+    assert Decimal("0.01") - one_request <= spent <= Decimal("0.01")
+    assert all(r.ok and r.cost for r in records)
+    summary = orjson.loads((tmp_path / "summary.json").read_bytes())
+    assert any(
+        w.startswith("stopped early: --budget 0.01 USD reached") for w in summary["run"]["warnings"]
+    )
