@@ -193,3 +193,38 @@ def test_pricing_list_and_estimate() -> None:
         "pricing", "estimate", "--model", "nope", "--input-tokens", "1", "--output-tokens", "1"
     )
     assert unknown.returncode == 2 and "no price for model 'nope'" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "body", "message"),
+    [
+        (
+            "typo_hook",
+            "@hookimpl\ndef harness_register_provider(register):\n    pass\n",
+            "unknown hook",
+        ),
+        (
+            "raises_on_import",
+            "raise RuntimeError('boom')\n",
+            "failed to import: RuntimeError: boom",
+        ),
+        (
+            "twin_openai",
+            "class A:\n    name = 'openai'\n\n"
+            "@hookimpl\ndef harness_register_providers(register):\n    register(A())\n",
+            "registered by both plugin 'openai' and plugin 'twin_openai'",
+        ),
+    ],
+)
+def test_a_broken_plugin_stops_the_run_before_any_request(
+    tmp_path: Path, module: str, body: str, message: str
+) -> None:
+    (tmp_path / f"{module}.py").write_text("from harness import hookimpl\n" + body)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "HARNESS_PLUGINS": module}
+    result = subprocess.run(
+        [*HARNESS, "run", "-t", "5s", "--report-dir", str(tmp_path / "out")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert message in result.stderr and f"'{module}'" in result.stderr
+    assert not (tmp_path / "out" / "records.jsonl").exists()
