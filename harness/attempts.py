@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness.client import ChatClient
 from harness.contracts import ChatRequest, RequestRecord, RetryPolicy
@@ -74,7 +74,12 @@ class _LogicalRequest:
             if waited > 0:
                 self.sleep(waited)
         self.attempt += 1
-        record = leg.client.call(self.request, request_id=self.request_id, attempt=self.attempt)
+        # Each target is asked for its own model: a fallback or routed leg is another model.
+        model = leg.client.target.model
+        request = (
+            self.request if self.request.model == model else replace(self.request, model=model)
+        )
+        record = leg.client.call(request, request_id=self.request_id, attempt=self.attempt)
         record.retry_delay_s = delay_before or 0.0
         record.limiter_wait_s = waited
         record.limited_by = limited_by

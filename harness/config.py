@@ -87,6 +87,8 @@ class HarnessConfig:
     path: Path | None
     targets: dict[str, TargetConfig] = field(default_factory=dict)
     pricing: PricingConfig = field(default_factory=PricingConfig)
+    #: ``[routing]``: ``policy`` names a router; the other keys are its settings.
+    routing: dict[str, Any] = field(default_factory=dict)
 
     def select(self, names: list[str]) -> list[TargetConfig]:
         """The targets named, in order; every name must exist."""
@@ -100,11 +102,22 @@ class HarnessConfig:
         return [self.targets[name] for name in names]
 
     def with_fallbacks(self, chosen: list[TargetConfig]) -> list[TargetConfig]:
-        """``chosen`` followed by every target they fall back to, each once."""
+        """``chosen``, then every target they fall back to or a router sends to, each once."""
         names = dict.fromkeys(t.name for t in chosen)
         for target in chosen:
             names.update(dict.fromkeys(target.fallbacks))
-        return [self.targets[name] for name in names]
+        names.update(dict.fromkeys(self.routing_targets()))
+        return self.select(list(names))
+
+    def routing_targets(self) -> list[str]:
+        """Targets the ``[routing]`` settings name (small_target, roles)."""
+        small = self.routing.get("small_target")
+        roles = self.routing.get("roles")
+        named = [small] if isinstance(small, str) else []
+        named += (
+            [v for v in roles.values() if isinstance(v, str)] if isinstance(roles, dict) else []
+        )
+        return named
 
 
 def load_config(path: Path | None) -> HarnessConfig:
@@ -131,7 +144,10 @@ def load_config(path: Path | None) -> HarnessConfig:
                 f"{path}: [targets.{target.name}] fallbacks: {unknown[0]!r} is not another "
                 f"target of this file (defined: {', '.join(sorted(targets))})"
             )
-    return HarnessConfig(path, targets, _pricing(path, data.get("pricing", {})))
+    routing = data.get("routing", {})
+    if not isinstance(routing, dict) or not isinstance(routing.get("policy", ""), str):
+        raise HarnessConfigError(f'{path}: [routing] must be a table with policy = "NAME"')
+    return HarnessConfig(path, targets, _pricing(path, data.get("pricing", {})), routing)
 
 
 def _target(path: Path, name: str, table: Any) -> TargetConfig:

@@ -239,6 +239,8 @@ class RequestRecord:
     throttled_by: str | None = None
     #: The target this attempt fell back from, when an earlier target gave up.
     fallback_from: str | None = None
+    #: The router that sent this request away from its user's own target.
+    routed_by: str | None = None
     #: True on the attempt that ended its logical request.
     final: bool = True
     #: On the final attempt: first send to last byte of the logical request, backoff included.
@@ -281,6 +283,20 @@ class RetryPolicy(Protocol):
     def delay(
         self, attempt: int, error: ErrorInfo, previous_delay: float | None = None
     ) -> float | None: ...
+
+
+@runtime_checkable
+class Router(Protocol):
+    """Chooses the target of each request, e.g. a cheap model for small prompts.
+
+    ``route`` returns the name of one of ``targets`` (the run's targets, by
+    name); ``assigned`` is the target of the user sending the request. One
+    router serves every user, so it must keep no per-request state.
+    """
+
+    name: str
+
+    def route(self, request: ChatRequest, assigned: str, targets: Mapping[str, Target]) -> str: ...
 
 
 @dataclass(frozen=True)

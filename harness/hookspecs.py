@@ -22,6 +22,7 @@ from harness.contracts import (
     ProviderAdapter,
     ReportSection,
     RetryPolicy,
+    Router,
     Sink,
     Workload,
 )
@@ -57,6 +58,24 @@ def harness_register_retry_policies(register: Callable[[RetryPolicy], None]) -> 
     (``--retry NAME``). A policy that also has ``configure(settings, seed)``
     receives the user's ``--retry-*`` settings (a
     :class:`harness.backoff.RetrySettings`) and returns the configured policy.
+
+    Called once when the plugin host loads. Returns nothing. Duplicate names
+    are an error naming both plugins.
+
+    Since 0.1.
+    """
+
+
+@hookspec
+def harness_register_routers(register: Callable[[Router], None]) -> None:
+    """Register routers: policies that choose the target of each request.
+
+    Call ``register(router)`` once per router. ``router`` implements
+    :class:`harness.contracts.Router`: ``route(request, assigned, targets)``
+    returns the name of the target to send ``request`` to (``assigned`` is the
+    user's own target). Users select one with ``--router NAME`` or ``[routing]
+    policy`` in harness.toml; a router with ``configure(settings)`` receives
+    the rest of the ``[routing]`` table and returns the configured router.
 
     Called once when the plugin host loads. Returns nothing. Duplicate names
     are an error naming both plugins.

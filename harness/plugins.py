@@ -28,6 +28,7 @@ from harness.contracts import (
     ProviderAdapter,
     ReportSection,
     RetryPolicy,
+    Router,
     Sink,
     Workload,
 )
@@ -109,12 +110,14 @@ class PluginHost:
         self.price_tables: Registry[PriceTable] = Registry("price table", "--prices")
         self.workloads: Registry[Workload] = Registry("workload", "--workload")
         self.sinks: Registry[Sink] = Registry("sink", "--sink")
+        self.routers: Registry[Router] = Registry("router", "--router")
         self._registries: dict[str, tuple[str, Registry[Any]]] = {
             "providers": ("harness_register_providers", self.providers),
             "retry_policies": ("harness_register_retry_policies", self.retry_policies),
             "price_tables": ("harness_register_price_tables", self.price_tables),
             "workloads": ("harness_register_workloads", self.workloads),
             "sinks": ("harness_register_sinks", self.sinks),
+            "routers": ("harness_register_routers", self.routers),
         }
         for hook_name, registry in self._registries.values():
             self._collect(hook_name, registry)

@@ -28,6 +28,7 @@ def test_hook_names_are_the_designed_ones() -> None:
         "harness_register_providers",
         "harness_register_retry_policies",
         "harness_register_price_tables",
+        "harness_register_routers",
         "harness_register_workloads",
         "harness_register_sinks",
         "harness_report_sections",

@@ -225,3 +225,22 @@ def test_harness_report_sections_in_order_and_failures_become_warnings(
     assert warnings == [
         "plugin 'section_bad' failed to add report sections: ZeroDivisionError: division by zero"
     ]
+
+
+def test_harness_register_routers_builtins_route_by_size_and_role() -> None:
+    from harness.contracts import ChatRequest, Target
+
+    host = host_with()
+    targets = {name: Target(name, "openai", "http://127.0.0.1:1", "m") for name in ("big", "mini")}
+    size = host.routers.get("prompt-size")
+    size = size.configure({"small_target": "mini", "max_input_tokens": 5})  # type: ignore[attr-defined]
+    short = ChatRequest(messages=[{"role": "user", "content": "one two"}], model="m")
+    long = ChatRequest(messages=[{"role": "user", "content": "w " * 50}], model="m")
+    assert size.route(short, "big", targets) == "mini"
+    assert size.route(long, "big", targets) == "big"
+    role = host.routers.get("by-role").configure({"roles": {"triage": "mini"}})  # type: ignore[attr-defined]
+    tagged = ChatRequest(messages=[], model="m", tags={"role": "triage"})
+    assert role.route(tagged, "big", targets) == "mini"
+    assert role.route(short, "big", targets) == "big"
+    with pytest.raises(HarnessConfigError, match="'small_target'"):
+        host.routers.get("prompt-size").configure({})  # type: ignore[attr-defined]

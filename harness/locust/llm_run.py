@@ -22,12 +22,13 @@ from locust.env import Environment
 from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.backoff import RetrySettings
 from harness.client import ChatClient
-from harness.config import TargetConfig, load_config
+from harness.config import HarnessConfig, TargetConfig, load_config
 from harness.contracts import (
     ChatRequest,
     RecordSink,
     RequestRecord,
     RequestSource,
+    Router,
     SinkContext,
     Usage,
     WorkloadSettings,
@@ -74,6 +75,7 @@ class LlmRun:
         self._started_at = 0.0
         self.targets = self.resolve_targets()
         self._by_name = {resolved.target.name: resolved for resolved in self.targets}
+        self._targets_by_name = {name: r.target for name, r in self._by_name.items()}
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
         self._admitted = 0
@@ -118,6 +120,7 @@ class LlmRun:
             {r.target.name: r.fx_rate for r in resolved if r.fx_rate is not None},
             config.path,
         )
+        self.router = self._router(options.router, config.routing, resolved)
         if self.spend_guard is not None:
             for target in resolved:
                 if self.prices.lookup(target.target.provider, target.target.model) is None:
@@ -126,6 +129,25 @@ class LlmRun:
                         f"{target.target.name!r}; add it with --prices FILE or [[pricing.models]]"
                     )
         return resolved
+
+    def _router(
+        self, name: str | None, settings: dict[str, Any], resolved: list[ResolvedTarget]
+    ) -> Router | None:
+        name = name or settings.get("policy")
+        if not name:
+            return None
+        router = self.plugins.routers.get(name)
+        configure = getattr(router, "configure", None)
+        if configure is not None:
+            router = configure({k: v for k, v in settings.items() if k != "policy"})
+        known = {r.target.name for r in resolved}
+        missing = sorted(set(HarnessConfig(None, routing=settings).routing_targets()) - known)
+        if missing:
+            raise HarnessConfigError(
+                f"[routing] names target {missing[0]!r}, which is not defined "
+                f"(targets: {', '.join(sorted(known))})"
+            )
+        return router
 
     def retry_controls(self) -> dict[str, RetryControls]:
         """One policy for the run; a retry budget and a rate limiter per target."""
@@ -186,6 +208,12 @@ class LlmRun:
 
     def _send(self, session: UserSession, request: ChatRequest) -> RequestRecord:
         primary = session.target
+        routed_by = None
+        if self.router is not None:
+            assigned = primary.target.name
+            chosen = self.router.route(request, assigned, self._targets_by_name)
+            if chosen != assigned:
+                primary, routed_by = self._by_name[chosen], self.router.name
         names = (primary.target.name, *primary.fallbacks)
         chain = [
             Leg(
@@ -195,7 +223,14 @@ class LlmRun:
             )
             for position, name in enumerate(names)
         ]
-        return run_logical_request(chain, request, self.record, gevent.sleep)
+        if routed_by is None:
+            return run_logical_request(chain, request, self.record, gevent.sleep)
+
+        def record_routed(record: RequestRecord) -> None:
+            record.routed_by = routed_by
+            self.record(record)
+
+        return run_logical_request(chain, request, record_routed, gevent.sleep)
 
     def _worst_case(self, resolved: ResolvedTarget, request: ChatRequest) -> Decimal:
         """The most ``request`` can cost on its target: estimated input, ``max_tokens`` out."""
@@ -261,6 +296,7 @@ class LlmRun:
         # Options may have changed in the web UI's start form since init.
         self.targets = self.resolve_targets()
         self._by_name = {resolved.target.name: resolved for resolved in self.targets}
+        self._targets_by_name = {name: r.target for name, r in self._by_name.items()}
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
         self._admitted = 0

@@ -120,6 +120,14 @@ def add_harness_arguments(parser: Any) -> None:
         include_in_web_ui=False,
     )
     parser.add_argument(
+        "--router",
+        default=None,
+        metavar="NAME",
+        help="route each request to a target: prompt-size, by-role, or a plugin's "
+        "(settings from [routing] in harness.toml)",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
         "--budget",
         type=_money,
         default=None,

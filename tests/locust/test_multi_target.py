@@ -73,3 +73,59 @@ def test_two_targets_with_different_latency(
         block = summary["targets"][name]
         concurrency = block["throughput"]["requests_per_s"] * block["latency"]["e2e"]["mean"]
         assert concurrency == pytest.approx(users, abs=0.5), name
+
+
+ROUTED = """
+[routing]
+policy = "prompt-size"
+small_target = "mini"
+max_input_tokens = 20
+
+[targets.big]
+provider = "openai"
+model = "big-model"
+fallbacks = ["spare"]
+
+[targets.mini]
+provider = "openai"
+model = "mini-model"
+
+[targets.spare]
+provider = "openai"
+model = "spare-model"
+"""
+
+
+@pytest.mark.slow
+def test_small_prompts_are_routed_and_the_router_is_recorded(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
+    big = start_simulator(ttft_ms=10, itl_ms=1)
+    mini = start_simulator(ttft_ms=10, itl_ms=1)
+    spare = start_simulator(ttft_ms=10, itl_ms=1)
+    config = tmp_path / "harness.toml"
+    config.write_text(ROUTED)
+    urls = {"big": big.url, "mini": mini.url, "spare": spare.url}
+    options = get_parser(default_config_files=[]).parse_args(
+        [
+            "--targets", "big", "--harness-config", str(config),
+            "--simulated-targets", json.dumps(urls), "--report-dir", str(tmp_path / "out"),
+            "--max-tokens", "4", "--prompt-tokens", "10", "--max-requests", "20",
+        ]
+    )  # fmt: skip
+    environment = Environment(user_classes=[ChatUser], events=events, parsed_options=options)
+    environment.stop_timeout = 10
+    runner = environment.create_local_runner()
+    events.init.fire(environment=environment, runner=runner, web_ui=None)
+    runner.start(2, spawn_rate=2)
+    gevent.spawn_later(10, runner.quit)
+    assert runner.greenlet is not None
+    runner.greenlet.join()
+
+    records = list(read_records([tmp_path / "out" / "records.jsonl"]))
+    assert len(records) == 20
+    assert {(r.target, r.model, r.routed_by) for r in records} == {
+        ("mini", "mini-model", "prompt-size")
+    }
+    assert big.stats()["chat_requests"] == spare.stats()["chat_requests"] == 0
+    assert mini.stats()["chat_requests"] == 20
