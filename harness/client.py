@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import orjson
 
@@ -36,19 +36,13 @@ _perf_counter = time.perf_counter
 
 
 class _ChunkClock:
-    """Passes SSE events through, remembering which chunk came last and when."""
+    """Which chunk (SSE event) was handed to the adapter last, and when it arrived."""
 
     __slots__ = ("chunk", "received_at")
 
     def __init__(self) -> None:
         self.chunk = -1
         self.received_at = 0.0
-
-    def follow(self, events: Iterable[SSEEvent]) -> Iterator[SSEEvent]:
-        for event in events:
-            self.chunk += 1
-            self.received_at = event.received_at
-            yield event
 
 
 class _OutputText:
@@ -68,12 +62,22 @@ class _OutputText:
         return estimate_usage(request.messages, "".join(self.answer), "".join(self.reasoning))
 
 
-def _sse_events(exchange: HttpExchange) -> Iterator[SSEEvent]:
+def _event_batches(exchange: HttpExchange) -> Iterator[list[SSEEvent]]:
+    """The events each received block completes, then whatever the end of the body completes."""
     decoder = SSEDecoder()
     received_at = exchange.headers_at
     for block, received_at in exchange.read_blocks():
-        yield from decoder.feed(block, received_at)
-    yield from decoder.close(received_at)
+        yield decoder.feed(block, received_at)
+    yield decoder.close(received_at)
+
+
+def _sse_events(exchange: HttpExchange, clock: _ChunkClock) -> Iterator[SSEEvent]:
+    """The stream's SSE events, each noted on ``clock`` as the adapter pulls it."""
+    for batch in _event_batches(exchange):
+        for event in batch:
+            clock.chunk += 1
+            clock.received_at = event.received_at
+            yield event
 
 
 class ChatClient:
@@ -157,7 +161,7 @@ class ChatClient:
         add_answer = output.answer.append
         add_reasoning = output.reasoning.append
         try:
-            for event in self.adapter.parse_stream(clock.follow(_sse_events(exchange))):
+            for event in self.adapter.parse_stream(_sse_events(exchange, clock)):
                 kind = event.kind
                 if kind in OUTPUT_KINDS:
                     timing.on_output(clock.received_at, clock.chunk, kind == "content")

@@ -128,9 +128,13 @@ class ErrorInfo:
         return cls(**data)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SSEEvent:
-    """One dispatched server-sent event, stamped when its last byte arrived."""
+    """One dispatched server-sent event, stamped when its last byte arrived.
+
+    Created for every chunk of every stream, so slotted and not frozen: a
+    frozen dataclass's ``__init__`` costs several times more.
+    """
 
     data: str
     event: str = "message"
@@ -138,9 +142,9 @@ class SSEEvent:
     received_at: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class StreamEvent:
-    """What an adapter yields while parsing a stream."""
+    """What an adapter yields while parsing a stream (one or more per chunk)."""
 
     kind: StreamEventKind
     text: str = ""

@@ -6,11 +6,12 @@ completed them. Lines end in LF, CRLF or CR; a blank line dispatches; ``:``
 starts a comment; ``data`` lines accumulate with ``\\n``; ``event`` and
 ``id`` are kept. Comments surface as ``SSEEvent(event="comment")`` so an
 adapter can treat DeepSeek's ``: keep-alive`` as a keep-alive, not silence.
+
+This runs for every chunk of every stream, so ``data:`` lines (nearly all of
+them) take a short path, and ``feed`` returns a list rather than a generator.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 from harness.contracts import SSEEvent
 
@@ -18,60 +19,64 @@ COMMENT_EVENT = "comment"
 
 
 class SSEDecoder:
-    __slots__ = ("_buffer", "_data", "_event", "_has_data", "_id", "_pending_cr")
+    __slots__ = ("_buffer", "_data", "_event", "_id", "_pending_cr")
 
     def __init__(self) -> None:
         self._buffer = b""
         self._data: list[str] = []
-        self._has_data = False
         self._event = ""
         self._id: str | None = None
         self._pending_cr = False
 
-    def feed(self, block: bytes, received_at: float) -> Iterator[SSEEvent]:
-        """Decode ``block``; yield every event it completes."""
+    def feed(self, block: bytes, received_at: float) -> list[SSEEvent]:
+        """Decode ``block``; return every event it completes."""
         if not block:
-            return
+            return []
         if self._pending_cr and block.startswith(b"\n"):
             # The CR that ended the previous block was half of a CRLF.
             block = block[1:]
         self._pending_cr = block.endswith(b"\r")
-        buffer = self._buffer + block
+        buffer = self._buffer + block if self._buffer else block
         if b"\r" in buffer:
             buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        *lines, self._buffer = buffer.split(b"\n")
+        lines = buffer.split(b"\n")
+        self._buffer = lines.pop()
+        events: list[SSEEvent] = []
+        data = self._data
         for raw in lines:
-            event = self._take_line(raw, received_at)
-            if event is not None:
-                yield event
+            if raw.startswith(b"data:"):
+                value = raw[6:] if raw[5:6] == b" " else raw[5:]
+                data.append(value.decode("utf-8", errors="replace"))
+            elif not raw:
+                if data:
+                    events.append(self._dispatch(received_at))
+                else:
+                    self._event = ""
+            else:
+                comment = self._take_field(raw, received_at)
+                if comment is not None:
+                    events.append(comment)
+        return events
 
-    def close(self, received_at: float) -> Iterator[SSEEvent]:
+    def close(self, received_at: float) -> list[SSEEvent]:
         """End of stream: a final event without its blank line still counts."""
-        if self._buffer:
-            event = self._take_line(self._buffer, received_at)
-            self._buffer = b""
-            if event is not None:
-                yield event
-        event = self._take_line(b"", received_at)
-        if event is not None:
-            yield event
+        events = self.feed(b"\n\n", received_at) if self._buffer or self._data else []
+        self._buffer = b""
+        return events
 
     @property
     def has_partial_event(self) -> bool:
-        return bool(self._buffer) or self._has_data
+        return bool(self._buffer) or bool(self._data)
 
-    def _take_line(self, raw: bytes, received_at: float) -> SSEEvent | None:
-        if not raw:
-            return self._dispatch(received_at)
+    def _take_field(self, raw: bytes, received_at: float) -> SSEEvent | None:
         line = raw.decode("utf-8", errors="replace")
         if line[0] == ":":
-            return SSEEvent(data=line[1:].lstrip(" "), event=COMMENT_EVENT, received_at=received_at)
+            return SSEEvent(line[1:].lstrip(" "), COMMENT_EVENT, None, received_at)
         name, sep, value = line.partition(":")
         if sep and value.startswith(" "):
             value = value[1:]
-        if name == "data":
+        if name == "data":  # "data" with no colon: an empty data line
             self._data.append(value)
-            self._has_data = True
         elif name == "event":
             self._event = value
         elif name == "id" and "\0" not in value:
@@ -79,17 +84,10 @@ class SSEDecoder:
         # "retry" and unknown fields are ignored, as the standard says.
         return None
 
-    def _dispatch(self, received_at: float) -> SSEEvent | None:
-        if not self._has_data:
-            self._event = ""
-            return None
-        event = SSEEvent(
-            data="\n".join(self._data),
-            event=self._event or "message",
-            id=self._id,
-            received_at=received_at,
-        )
-        self._data = []
-        self._has_data = False
+    def _dispatch(self, received_at: float) -> SSEEvent:
+        data = self._data
+        text = data[0] if len(data) == 1 else "\n".join(data)
+        event = SSEEvent(text, self._event or "message", self._id, received_at)
+        data.clear()  # in place: feed() holds a reference to this list
         self._event = ""
         return event

@@ -2,8 +2,9 @@
 
 The simulator counts input tokens as whitespace-separated words, so a prompt
 of N words is N input tokens there; real tokenizers will count differently,
-and reports show what the provider reported. Words are drawn at random per
-request so that no two prompts share a cacheable prefix by accident.
+and reports show what the provider reported. Each prompt starts at a random
+place in a long random ring of words, so no two prompts share a cacheable
+prefix by accident, without drawing every word of every prompt anew.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ _VOCABULARY = [
 ]
 
 
+_RING_WORDS = 4096
+
+
 class SyntheticChat:
     """Single-turn chats with ``prompt_tokens`` words asking for ``max_tokens``."""
 
@@ -67,9 +71,13 @@ class SyntheticChat:
         self.max_tokens = max_tokens
         self.stream = stream
         self._random = random.Random(seed)
+        # Twice the ring, so that any window of prompt_tokens words is one slice.
+        ring = self._random.choices(_VOCABULARY, k=max(_RING_WORDS, prompt_tokens))
+        self._words = ring + ring
 
     def next_request(self) -> ChatRequest:
-        words = self._random.choices(_VOCABULARY, k=self.prompt_tokens)
+        start = self._random.randrange(len(self._words) // 2)
+        words = self._words[start : start + self.prompt_tokens]
         return ChatRequest(
             messages=[{"role": "user", "content": " ".join(words)}],
             model=self.model,

@@ -204,3 +204,21 @@ def test_a_cut_gzip_stream_keeps_what_it_could_read(tmp_path):
 
     assert 0 < len(records) < 200
     assert len(reported) == 1 and "cut short" in reported[0]
+
+
+def test_writer_bytes_equal_the_documented_dict_form(tmp_path) -> None:
+    """The fast path (orjson on the dataclass) writes exactly what to_dict() describes."""
+    import orjson as _orjson
+
+    from harness.contracts import ErrorInfo, RequestRecord, Usage
+    from harness.records import JsonlRecordWriter
+
+    record = RequestRecord(
+        "id", 2, 1.5, "t", "openai", "m", True, False,
+        tags={"role": "r"}, error=ErrorInfo("server", "boom", 500, True, 1.0),
+        itl_buckets={-300: 3, 12: 1}, usage=Usage(3, 4), cost={"total": "0.1", "currency": "USD"},
+    )  # fmt: skip
+    with JsonlRecordWriter(tmp_path / "r.jsonl") as writer:
+        writer.write(record)
+    line = (tmp_path / "r.jsonl").read_bytes()
+    assert line == _orjson.dumps(record.to_dict()) + b"\n"
