@@ -358,4 +358,5 @@ class LlmRun:
             simulator=json.loads(options.simulator_settings)
             if options.simulator_settings
             else None,
+            pricing=self.prices.describe(),
         )

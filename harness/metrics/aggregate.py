@@ -12,14 +12,20 @@ from harness.metrics.timeseries import SecondSeries
 #: Bumped when ``to_dict`` changes shape, so a master refuses a worker's
 #: delta it would misread instead of merging garbage. 2: usage comparison
 #: counters and per-second rate-limit headroom. 3: logical-request and retry
-#: counters and histograms, per-second errors by kind and retries.
-FORMAT_VERSION = 3
+#: counters and histograms, per-second errors by kind and retries. 4: exact
+#: cost sums (decimal strings) and the models, roles and workflows groupings.
+FORMAT_VERSION = 4
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one
-#: line here; the summary reports each one under its name.
+#: line here; the summary reports each one under its name. Roles and
+#: workflows come from request tags; a record without the tag (or with an
+#: empty one) stays out, so runs without agent traffic leave them empty.
 GROUPINGS: dict[str, Callable[[RequestRecord], str | None]] = {
     "targets": lambda record: record.target,
+    "models": lambda record: record.model or None,
+    "roles": lambda record: record.tags.get("role") or None,
+    "workflows": lambda record: record.tags.get("workflow") or None,
 }
 
 

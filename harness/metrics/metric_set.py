@@ -15,6 +15,7 @@ from typing import Any
 
 from harness.contracts import RequestRecord
 from harness.metrics import record_values
+from harness.metrics.cost_sums import CostSums
 from harness.metrics.histogram import LogHistogram, bucket_value
 
 COUNTERS: tuple[str, ...] = (
@@ -71,6 +72,9 @@ class MetricSet:
     the ``usage_compared`` attempts that carry both, so the usage diff stays a
     ratio of sums that merges exactly (never an average of percentages).
 
+    ``cost`` sums the records' costs exactly (``Decimal``) and counts the
+    attempts that had usage but no price, so unknown cost never reads as zero.
+
     Retries: ``logical_*`` count final attempts (one per logical request,
     filed under the target of its last attempt); ``retries`` counts attempts
     after the first (fallbacks to another target included). "Latency with and
@@ -113,6 +117,7 @@ class MetricSet:
     first_attempt_e2e: LogHistogram = field(default_factory=LogHistogram)
     retry_delay: LogHistogram = field(default_factory=LogHistogram)
     limiter_wait: LogHistogram = field(default_factory=LogHistogram)
+    cost: CostSums = field(default_factory=CostSums)
     first_started_at: float | None = None
     last_ended_at: float | None = None
 
@@ -120,6 +125,7 @@ class MetricSet:
         self.requests += 1
         self.bytes_received += record.bytes_received
         self._add_usage(record)
+        self.cost.add(record)
         self._widen_span(record.started_at, record_values.ended_at(record))
         self._add_retry_facts(record)
         if record.final:
@@ -223,6 +229,7 @@ class MetricSet:
             self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
         for name in HISTOGRAMS:
             self.histogram(name).merge(other.histogram(name))
+        self.cost.merge(other.cost)
         if other.first_started_at is not None and other.last_ended_at is not None:
             self._widen_span(other.first_started_at, other.last_ended_at)
 
@@ -234,6 +241,7 @@ class MetricSet:
         data: dict[str, Any] = {name: getattr(self, name) for name in COUNTERS}
         data["errors_by_kind"] = dict(sorted(self.errors_by_kind.items()))
         data["histograms"] = {name: self.histogram(name).to_dict() for name in HISTOGRAMS}
+        data["cost"] = self.cost.to_dict()
         data["first_started_at"] = self.first_started_at
         data["last_ended_at"] = self.last_ended_at
         return data
@@ -242,6 +250,7 @@ class MetricSet:
     def from_dict(cls, data: dict[str, Any]) -> MetricSet:
         metrics = cls(
             errors_by_kind={str(k): int(v) for k, v in data["errors_by_kind"].items()},
+            cost=CostSums.from_dict(data["cost"]),
             first_started_at=data["first_started_at"],
             last_ended_at=data["last_ended_at"],
         )

@@ -8,8 +8,7 @@ from harness.contracts import Price, Usage
 from harness.errors import HarnessConfigError
 from harness.pricing.cost import request_cost
 from harness.pricing.price_book import PriceBook
-
-_HOURS_PER_MONTH = Decimal(730)
+from harness.pricing.projection import project
 
 
 def _rate(value: Decimal | None) -> str:
@@ -88,10 +87,10 @@ def format_estimate(
         f"{requests:,} requests:  {_money(one * requests, book.currency)}",
     ]
     if requests_per_s is not None:
-        per_day = one * Decimal(str(requests_per_s)) * 86_400
+        projected = project(one * Decimal(str(requests_per_s)), Decimal(1))
         lines += [
-            f"at {requests_per_s:g} req/s: {_money(per_day, book.currency)} per day, "
-            f"{_money(per_day / 24 * _HOURS_PER_MONTH, book.currency)} per month",
+            f"at {requests_per_s:g} req/s: {_money(projected.per_day, book.currency)} per day, "
+            f"{_money(projected.per_month, book.currency)} per month",
         ]
     breakdown = request_cost(usage, price)
     lines.append(

@@ -52,10 +52,11 @@ class Cost:
             "reasoning": self.reasoning,
             "total": self.total,
         }
-        return {"currency": self.currency, **{k: _plain(v) for k, v in parts.items()}}
+        return {"currency": self.currency, **{k: plain_decimal(v) for k, v in parts.items()}}
 
 
-def _plain(value: Decimal) -> str:
+def plain_decimal(value: Decimal) -> str:
+    """Every digit, no exponent and no trailing zeros: ``0.00035916``, ``12``, ``0``."""
     return format(value.normalize(), "f") if value else "0"
 
 

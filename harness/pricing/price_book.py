@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from harness.contracts import Price, PriceTable, RequestRecord, Usage
-from harness.pricing.cost import Cost, request_cost
+from harness.pricing.cost import Cost, plain_decimal, request_cost
 
 
 class PriceBook:
@@ -80,6 +81,19 @@ class PriceBook:
         if currency == self.currency:
             return Decimal(1)
         return self.fx.get(currency)
+
+    def describe(self) -> dict[str, Any]:
+        """The report currency and FX rates as JSON types (``RunInfo.pricing``).
+
+        Rates are decimal strings, so the report states them with every digit.
+        """
+        return {
+            "currency": self.currency,
+            "fx": {code: plain_decimal(rate) for code, rate in sorted(self.fx.items())},
+            "target_fx": {
+                name: plain_decimal(rate) for name, rate in sorted(self.target_fx.items())
+            },
+        }
 
     def price_record(self, record: RequestRecord) -> None:
         """Set ``record.cost`` from its usage; estimated usage is priced too, and says so."""

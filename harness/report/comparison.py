@@ -41,9 +41,22 @@ def comparison_rows(
                 "e2e_p95": latency["e2e"]["p95"],
                 "output_tokens_per_s": block["throughput"]["output_tokens_per_s"],
                 "requests_per_s": block["throughput"]["requests_per_s"],
+                **_cost_columns(block["cost"]),
             }
         )
     rows.sort(key=lambda row: (_ttft_p50(row), row["target"]))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     return rows
+
+
+def _cost_columns(cost: dict[str, Any]) -> dict[str, Any]:
+    """The target's cost and its projection; ``None`` where unknown, never 0."""
+    return {
+        "currency": cost["currency"],
+        "cost_total": cost["total"],
+        "cost_per_1k_requests": cost["per_1k_requests"],
+        "cost_per_day": cost["per_day"],
+        "cost_per_month": cost["per_month"],
+        "cost_unpriced_records": cost["unpriced_records"],
+    }

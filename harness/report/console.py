@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.costs import has_cost_data, pricing_line, unpriced_models
 from harness.report.formatting import (
     USAGE_DIFF_TOLERANCE_PCT,
+    format_cost,
     format_count,
     format_ms,
     format_percent,
@@ -36,6 +38,7 @@ def format_console_summary(summary: dict[str, Any]) -> str:
     lines += [f"  {name}: {_error_list(block['errors_by_kind'])}" for name, block in blocks]
     lines += _usage_lines(blocks)
     lines += _retry_lines(blocks)
+    lines += _cost_lines(summary, blocks)
     lines += ["", *_latency_table(blocks)]
     if summary.get("comparison"):
         lines += ["", *_comparison_table(summary["comparison"])]
@@ -126,6 +129,38 @@ def _retry_lines(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
             f"{format_count(retries['limited_attempts'])} held by the limiter; "
             f"E2E p50 {format_ms(latency['logical_e2e']['p50'])} "
             f"vs {format_ms(latency['first_attempt_e2e']['p50'])}"
+        )
+    return lines
+
+
+def _cost_lines(summary: dict[str, Any], blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Total cost and its projection per target, and a warning when some attempts had no price."""
+    overall = summary["overall"]
+    if not has_cost_data(overall):
+        return []
+    lines = ["", f"cost ({pricing_line(summary['run']['pricing'], overall['cost']['currency'])}):"]
+    for name, block in blocks:
+        cost = block["cost"]
+        unpriced = cost["unpriced_records"]
+        if cost["total"] is None:
+            lines.append(f"  {name}: {format_cost(None, unpriced)}")
+            continue
+        figures = [
+            f"{label} {format_cost(cost[key], unpriced)}"
+            for key, label in (
+                ("per_1k_requests", "per 1k requests"),
+                ("per_day", "per day"),
+                ("per_month", "per month"),
+            )
+        ]
+        lines.append(f"  {name}: {format_cost(cost['total'], unpriced)}; {', '.join(figures)}")
+    unpriced = overall["cost"]["unpriced_records"]
+    if unpriced:
+        models = ", ".join(unpriced_models(summary)) or "unknown"
+        lines.append(
+            f"warning: {format_count(unpriced)} attempts have no price (models: {models}): "
+            "their cost is unknown, not 0; add prices with [[pricing.models]] in harness.toml "
+            "or --prices FILE"
         )
     return lines
 

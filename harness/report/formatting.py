@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 #: Shown where a value does not exist (no successful request, empty window).
 MISSING = "-"
+#: Shown where a cost exists but is not known (a model without a price): never 0.
+UNKNOWN = "unknown"
 #: A usage diff beyond this many percent (either way) is flagged. Against the
 #: simulator the estimate is exact, so any flag is a miscount; against real
 #: models the estimate has its own offset (see harness.token_estimate), and the
@@ -42,6 +45,34 @@ def format_percent(fraction: float | None) -> str:
 def format_signed_percent(percent: float | None) -> str:
     """A value already in percent, with its sign: ``+10.0%``, ``-2.5%``."""
     return MISSING if percent is None else f"{percent:+.1f}%"
+
+
+def format_money(value: str | None) -> str:
+    """A decimal string of money, rounded for reading: cents from 1 up, else 3 significant digits.
+
+    One request costs a fraction of a cent, so small amounts keep their
+    leading digits instead of rounding to 0.00; summary.json keeps them all.
+    """
+    if value is None:
+        return MISSING
+    amount = Decimal(value)
+    if not amount:
+        return "0"
+    if abs(amount) >= 1:
+        return f"{amount:,.2f}"
+    return f"{amount:.{2 - amount.adjusted()}f}"
+
+
+def format_cost(value: str | None, unpriced_records: int) -> str:
+    """Money that may be partly or wholly unknown, saying so rather than showing 0.
+
+    ``None`` with unpriced attempts is "unknown", without them "-" (nothing
+    to price); a known part of a cost that is partly unknown reads "X + unknown".
+    """
+    if value is None:
+        return UNKNOWN if unpriced_records else MISSING
+    money = format_money(value)
+    return f"{money} + {UNKNOWN}" if unpriced_records else money
 
 
 def usage_diff_stands_out(percent: float | None) -> bool:

@@ -12,7 +12,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from harness.contracts import ReportSection
+from harness.metrics.cost_sums import COST_PARTS
 from harness.report import formatting
+from harness.report.costs import has_cost_data, pricing_line, unpriced_models
 from harness.report.summary import has_retry_activity
 from harness.report.svg_chart import PALETTE, Series, line_chart
 
@@ -32,6 +34,13 @@ RETRY_LATENCIES: tuple[tuple[str, str], ...] = (
     ("limiter_wait", "limiter wait"),
 )
 RETRY_QUANTILES: tuple[str, ...] = ("p50", "p95")
+#: Groupings with rows in the Cost table (before the overall row), with their row labels.
+COST_GROUPINGS: tuple[tuple[str, str], ...] = (
+    ("targets", "target"),
+    ("models", "model"),
+    ("roles", "role"),
+    ("workflows", "workflow"),
+)
 #: Timeseries keys of the rate-limit headroom charts, with their labels.
 HEADROOM_SERIES: tuple[tuple[str, str], ...] = (
     ("rate_limit_remaining_requests", "remaining requests"),
@@ -56,6 +65,8 @@ def template_environment() -> Environment:
         rate=formatting.format_rate,
         count=formatting.format_count,
         percent=formatting.format_percent,
+        money=formatting.format_money,
+        cost=formatting.format_cost,
         signed_percent=formatting.format_signed_percent,
         epoch=formatting.format_epoch,
         json=lambda value: orjson.dumps(value).decode(),
@@ -85,7 +96,47 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
         errors_chart=errors_by_kind_chart(summary["timeseries"]),
         headroom_charts=headroom_charts(summary["timeseries"]),
         usage_diff_tolerance_pct=formatting.USAGE_DIFF_TOLERANCE_PCT,
+        cost_shown=has_cost_data(summary["overall"]),
+        cost_rows=cost_rows(summary),
+        cost_parts=COST_PARTS,
+        pricing_line=pricing_line(
+            summary["run"]["pricing"], summary["overall"]["cost"]["currency"]
+        ),
+        report_currency=report_currency(summary),
+        unpriced_models=unpriced_models(summary),
     )
+
+
+def cost_rows(summary: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(scope, name, metrics block) of the Cost table rows: by target, model, role, workflow.
+
+    Targets always have rows, like in every other table. Another grouping
+    has rows only when they say something the overall row does not: never
+    when it is empty (no role tags, say) or one group holds every attempt.
+    """
+    overall = summary["overall"]
+    rows = []
+    for grouping, scope in COST_GROUPINGS:
+        groups = summary[grouping]
+        if grouping != "targets" and _repeats_overall(groups, overall):
+            continue
+        rows += [(scope, name, block) for name, block in sorted(groups.items())]
+    rows.append(("overall", "overall", overall))
+    return rows
+
+
+def _repeats_overall(groups: dict[str, dict[str, Any]], overall: dict[str, Any]) -> bool:
+    return not groups or (
+        len(groups) == 1 and next(iter(groups.values()))["requests"] == overall["requests"]
+    )
+
+
+def report_currency(summary: dict[str, Any]) -> str:
+    """The currency to label cost columns with: the run's report currency, else the records'."""
+    pricing = summary["run"]["pricing"]
+    if pricing is not None:
+        return str(pricing["currency"])
+    return summary["overall"]["cost"]["currency"] or ""
 
 
 def timeseries_charts(rows: list[dict[str, Any]]) -> dict[str, Markup]:

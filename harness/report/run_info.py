@@ -27,7 +27,9 @@ class RunInfo:
     ``{name, version, source}`` dicts. ``measured_window`` (epoch start, end)
     overrides the throughput window when warm-up and cool-down were excluded.
     ``partial`` marks a run that ended abnormally or a report rebuilt from an
-    incomplete record file.
+    incomplete record file. ``pricing`` states the report currency and the
+    FX rates that converted costs into it (``PriceBook.describe()``: rates as
+    decimal strings); None when unknown, as in a report rebuilt from records.
     """
 
     started_at: float
@@ -45,6 +47,7 @@ class RunInfo:
     machine: dict[str, Any] = field(default_factory=machine_info)
     simulator: dict[str, Any] | None = None
     measured_window: tuple[float, float] | None = None
+    pricing: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -15,6 +15,7 @@ from harness.metrics.metric_set import MetricSet
 from harness.metrics.throughput import Window, throughput
 from harness.metrics.timeseries import SecondBin, SecondSeries
 from harness.report.comparison import comparison_rows
+from harness.report.costs import cost_block, currency_warnings
 from harness.report.run_info import RunInfo
 
 SCHEMA_VERSION = 1
@@ -45,6 +46,7 @@ def build_summary(aggregate: RunAggregate, run: RunInfo) -> dict[str, Any]:
     }
     for name, groups in aggregate.groups.items():
         summary[name] = {key: metrics_block(groups[key], window) for key in sorted(groups)}
+    summary["run"]["warnings"] += currency_warnings(aggregate.overall)
     summary["comparison"] = comparison_rows(summary["targets"], run.targets)
     summary["timeseries"] = timeseries_rows(aggregate.seconds, run.started_at)
     summary["histograms"] = {
@@ -54,7 +56,8 @@ def build_summary(aggregate: RunAggregate, run: RunInfo) -> dict[str, Any]:
 
 
 def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str, Any]:
-    """Counts, tokens, throughput and latency summaries (seconds) of one MetricSet."""
+    """Counts, tokens, cost, throughput and latency summaries (seconds) of one MetricSet."""
+    rates = throughput(metrics, window)
     return {
         "requests": metrics.requests,
         "ok": metrics.ok,
@@ -73,7 +76,8 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
         },
         "bytes_received": metrics.bytes_received,
         "retries": retries_block(metrics),
-        "throughput": asdict(throughput(metrics, window)),
+        "cost": cost_block(metrics, rates.window_s),
+        "throughput": asdict(rates),
         "latency": {name: metrics.histogram(name).summary() for name in LATENCY_METRICS},
         "output_tps": metrics.output_tps.summary(),
     }

@@ -5,42 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import gevent
 import orjson
 import pytest
-from locust import events
-from locust.argument_parser import get_parser
 from locust.env import Environment
 
-from harness.locust import ChatUser
 from harness.locust.lifecycle import llm_run_for
 from harness.mock.process import SimulatorProcess
 from harness.records import read_records
 
 StartSimulator = Callable[..., SimulatorProcess]
+RunLocally = Callable[..., Environment]
 
 
-def run_locally(host: str, report_dir: Path, users: int, seconds: float, *args: str) -> Environment:
-    options = get_parser(default_config_files=[]).parse_args(
-        ["--host", host, "--report-dir", str(report_dir), "--target-name", "sim", *args]
-    )
-    environment = Environment(
-        user_classes=[ChatUser], events=events, host=host, parsed_options=options
-    )
-    # In-flight calls finish when the run stops, so every request is recorded.
-    environment.stop_timeout = 10
-    runner = environment.create_local_runner()
-    events.init.fire(environment=environment, runner=runner, web_ui=None)
-    runner.start(users, spawn_rate=users)
-    gevent.spawn_later(seconds, runner.quit)
-    assert runner.greenlet is not None
-    runner.greenlet.join()
-    return environment
+@pytest.fixture
+def run_locally(run_headless: Callable[..., Environment]) -> RunLocally:
+    """Run ``users`` users against ``host`` (target "sim") for ``seconds``, reporting to a dir."""
+
+    def run(host: str, report_dir: Path, users: int, seconds: float, *args: str) -> Environment:
+        command = ["--host", host, "--report-dir", str(report_dir), "--target-name", "sim", *args]
+        return run_headless(command, users, seconds, host=host)
+
+    return run
 
 
 @pytest.mark.slow
 def test_records_match_what_the_simulator_served(
-    start_simulator: StartSimulator, tmp_path: Path
+    start_simulator: StartSimulator, run_locally: RunLocally, tmp_path: Path
 ) -> None:
     simulator = start_simulator(ttft_ms=200, itl_ms=10, seed=7)
     environment = run_locally(simulator.url, tmp_path, 32, 20, "--max-tokens", "32")
@@ -66,7 +56,7 @@ def test_records_match_what_the_simulator_served(
 
 @pytest.mark.slow
 def test_injected_faults_are_failures_and_the_run_goes_on(
-    start_simulator: StartSimulator, tmp_path: Path
+    start_simulator: StartSimulator, run_locally: RunLocally, tmp_path: Path
 ) -> None:
     faults = ("cut:2@n=3", "malformed@n=6", "http:500@n=9", "429:1@n=12", "stall:5@n=15")
     simulator = start_simulator(ttft_ms=20, itl_ms=5, faults=faults)
@@ -85,7 +75,7 @@ def test_injected_faults_are_failures_and_the_run_goes_on(
 
 @pytest.mark.slow
 def test_max_requests_stops_the_run_and_says_so(
-    start_simulator: StartSimulator, tmp_path: Path
+    start_simulator: StartSimulator, run_locally: RunLocally, tmp_path: Path
 ) -> None:
     simulator = start_simulator(ttft_ms=10, itl_ms=2)
     environment = run_locally(simulator.url, tmp_path, 4, 30, "--max-requests", "25")
@@ -98,7 +88,7 @@ def test_max_requests_stops_the_run_and_says_so(
 
 @pytest.mark.slow
 def test_budget_stops_within_one_requests_cost(
-    start_simulator: StartSimulator, tmp_path: Path
+    start_simulator: StartSimulator, run_locally: RunLocally, tmp_path: Path
 ) -> None:
     from decimal import Decimal
 

@@ -7,18 +7,15 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import gevent
 import orjson
 import pytest
-from locust import events
-from locust.argument_parser import get_parser
 from locust.env import Environment
 
-from harness.locust import ChatUser
 from harness.mock.process import SimulatorProcess
 from harness.records import read_records
 
 StartSimulator = Callable[..., SimulatorProcess]
+RunHeadless = Callable[..., Environment]
 
 CONFIG = """
 [targets.quick]
@@ -34,27 +31,18 @@ weight = 3
 
 @pytest.mark.slow
 def test_two_targets_with_different_latency(
-    start_simulator: StartSimulator, tmp_path: Path
+    start_simulator: StartSimulator, run_headless: RunHeadless, tmp_path: Path
 ) -> None:
     quick = start_simulator(ttft_ms=50, itl_ms=5)
     slow = start_simulator(ttft_ms=250, itl_ms=5)
     config = tmp_path / "harness.toml"
     config.write_text(CONFIG)
-    options = get_parser(default_config_files=[]).parse_args(
-        [
-            "--targets", "quick,slow", "--harness-config", str(config),
-            "--simulated-targets", json.dumps({"quick": quick.url, "slow": slow.url}),
-            "--report-dir", str(tmp_path / "out"), "--max-tokens", "8",
-        ]
-    )  # fmt: skip
-    environment = Environment(user_classes=[ChatUser], events=events, parsed_options=options)
-    environment.stop_timeout = 10
-    runner = environment.create_local_runner()
-    events.init.fire(environment=environment, runner=runner, web_ui=None)
-    runner.start(8, spawn_rate=8)
-    gevent.spawn_later(5, runner.quit)
-    assert runner.greenlet is not None
-    runner.greenlet.join()
+    args = [
+        "--targets", "quick,slow", "--harness-config", str(config),
+        "--simulated-targets", json.dumps({"quick": quick.url, "slow": slow.url}),
+        "--report-dir", str(tmp_path / "out"), "--max-tokens", "8",
+    ]  # fmt: skip
+    run_headless(args, users=8, seconds=5)
 
     records = list(read_records([tmp_path / "out" / "records.jsonl"]))
     per_target = Counter(r.target for r in records)
@@ -98,7 +86,7 @@ model = "spare-model"
 
 @pytest.mark.slow
 def test_small_prompts_are_routed_and_the_router_is_recorded(
-    start_simulator: StartSimulator, tmp_path: Path
+    start_simulator: StartSimulator, run_headless: RunHeadless, tmp_path: Path
 ) -> None:
     big = start_simulator(ttft_ms=10, itl_ms=1)
     mini = start_simulator(ttft_ms=10, itl_ms=1)
@@ -106,21 +94,12 @@ def test_small_prompts_are_routed_and_the_router_is_recorded(
     config = tmp_path / "harness.toml"
     config.write_text(ROUTED)
     urls = {"big": big.url, "mini": mini.url, "spare": spare.url}
-    options = get_parser(default_config_files=[]).parse_args(
-        [
-            "--targets", "big", "--harness-config", str(config),
-            "--simulated-targets", json.dumps(urls), "--report-dir", str(tmp_path / "out"),
-            "--max-tokens", "4", "--prompt-tokens", "10", "--max-requests", "20",
-        ]
-    )  # fmt: skip
-    environment = Environment(user_classes=[ChatUser], events=events, parsed_options=options)
-    environment.stop_timeout = 10
-    runner = environment.create_local_runner()
-    events.init.fire(environment=environment, runner=runner, web_ui=None)
-    runner.start(2, spawn_rate=2)
-    gevent.spawn_later(10, runner.quit)
-    assert runner.greenlet is not None
-    runner.greenlet.join()
+    args = [
+        "--targets", "big", "--harness-config", str(config),
+        "--simulated-targets", json.dumps(urls), "--report-dir", str(tmp_path / "out"),
+        "--max-tokens", "4", "--prompt-tokens", "10", "--max-requests", "20",
+    ]  # fmt: skip
+    run_headless(args, users=2, seconds=10)
 
     records = list(read_records([tmp_path / "out" / "records.jsonl"]))
     assert len(records) == 20

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 import orjson
 import pytest
@@ -9,6 +10,16 @@ from harness.contracts import ErrorInfo, RequestRecord, Usage
 from harness.metrics import aggregate as aggregate_module
 from harness.metrics.aggregate import RunAggregate
 from harness.metrics.histogram import bucket_index
+
+
+def random_cost(rng: random.Random) -> dict[str, str]:
+    """A cost with up to ten decimal places per part, as the price book writes them."""
+    parts = {
+        part: str(Decimal(rng.randint(0, 10**7)).scaleb(-rng.randint(4, 10)))
+        for part in ("input", "cached_input", "cache_write", "output", "reasoning")
+    }
+    total = sum((Decimal(value) for value in parts.values()), Decimal(0))
+    return {"currency": "CNY", **parts, "total": str(total)}
 
 
 def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord]:
@@ -65,6 +76,10 @@ def varied_records(make_record, count: int, seed: int = 7) -> list[RequestRecord
                 throttled_by="budget" if not ok and rng.random() > 0.7 else None,
                 final=final,
                 logical_e2e_s=ttft + decode + rng.randint(0, 4096) / 1024 if final else None,
+                # Most attempts are priced; the rest had usage but no price.
+                cost=random_cost(rng) if rng.random() > 0.15 else None,
+                model=rng.choice(["m1", "m2"]),
+                tags=rng.choice([{}, {"role": "planner", "workflow": "w"}, {"role": "coder"}]),
             )
         )
     return records
@@ -111,6 +126,10 @@ def test_merged_worker_aggregates_equal_the_aggregate_of_all_records(make_record
     retried = merged.overall
     assert min(retried.succeeded_after_retry, retried.retry_denied_by_budget) > 0
     assert min(retried.limiter_wait.count, retried.logical_e2e.count) > 0
+    assert min(merged.overall.cost.priced_records, merged.overall.cost.unpriced_records) > 0
+    assert merged.overall.cost.total == sum(
+        (Decimal(r.cost["total"]) for r in records if r.cost is not None), Decimal(0)
+    )
 
 
 def test_to_dict_survives_json_and_from_dict(make_record):
@@ -141,18 +160,45 @@ def test_from_dict_refuses_another_format_version(make_record):
 
 
 def test_a_new_grouping_is_one_entry(make_record, monkeypatch):
-    monkeypatch.setitem(aggregate_module.GROUPINGS, "roles", lambda record: record.tags.get("role"))
+    monkeypatch.setitem(
+        aggregate_module.GROUPINGS, "scenarios", lambda record: record.tags.get("scenario")
+    )
     aggregate = aggregate_of(
         [
-            make_record(tags={"role": "planner"}),
-            make_record(tags={"role": "coder"}),
-            make_record(tags={"role": "coder"}),
+            make_record(tags={"scenario": "chat"}),
+            make_record(tags={"scenario": "rag"}),
+            make_record(tags={"scenario": "rag"}),
             make_record(),
         ]
     )
 
-    assert {role: m.requests for role, m in aggregate.groups["roles"].items()} == {
-        "planner": 1,
-        "coder": 2,
+    assert {name: m.requests for name, m in aggregate.groups["scenarios"].items()} == {
+        "chat": 1,
+        "rag": 2,
     }
     assert aggregate.overall.requests == 4
+
+
+def test_records_split_by_model_role_and_workflow_and_untagged_ones_stay_out(make_record):
+    aggregate = aggregate_of(
+        [
+            make_record(model="sim-gpt", tags={"role": "planner", "workflow": "fix-bug"}),
+            make_record(model="sim-gpt", tags={"role": "coder", "workflow": "fix-bug"}),
+            make_record(model="mystery-model", tags={"role": "coder"}),
+            make_record(model="mystery-model", tags={"role": ""}),
+        ]
+    )
+
+    def requests(grouping: str) -> dict[str, int]:
+        return {key: m.requests for key, m in aggregate.groups[grouping].items()}
+
+    assert requests("models") == {"sim-gpt": 2, "mystery-model": 2}
+    assert requests("roles") == {"planner": 1, "coder": 2}
+    assert requests("workflows") == {"fix-bug": 2}
+
+
+def test_a_run_without_tags_leaves_roles_and_workflows_empty(make_record):
+    aggregate = aggregate_of([make_record(), make_record(target="b")])
+
+    assert aggregate.groups["roles"] == aggregate.groups["workflows"] == {}
+    assert RunAggregate.from_dict(aggregate.to_dict()).groups["roles"] == {}

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from harness.config import PricingConfig
 from harness.contracts import ErrorInfo, RequestRecord, Usage
 from harness.metrics.aggregate import RunAggregate
+from harness.plugins import PluginHost, PluginSettings
+from harness.pricing.assembly import build_price_book
+from harness.pricing.price_book import PriceBook
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
 
@@ -20,7 +26,7 @@ def _attempt(index: int, target: str, offset: float, **fields: Any) -> RequestRe
         started_at=T0 + offset,
         target=target,
         provider="openai",
-        model="sim-small",
+        model=fields.pop("model", "sim-small"),
         stream=True,
         ok=fields.pop("ok", True),
         **fields,
@@ -150,4 +156,73 @@ def retry_records() -> list[RequestRecord]:
 def retry_summary(retry_records: list[RequestRecord], run_info: RunInfo) -> dict[str, Any]:
     aggregate = RunAggregate()
     aggregate.add_all(retry_records)
+    return build_summary(aggregate, run_info)
+
+
+@pytest.fixture
+def cost_book() -> PriceBook:
+    """The run's price book as LlmRun builds it: report in CNY at 7.3 per USD, a relay at 1."""
+    pricing = PricingConfig(currency="CNY", fx={"USD": Decimal("7.3")})
+    return build_price_book(PluginHost(PluginSettings()), pricing, target_fx={"relay": Decimal(1)})
+
+
+@pytest.fixture
+def cost_records(cost_book: PriceBook) -> list[RequestRecord]:
+    """Three targets priced by the built-in table (sim-gpt: $0.40 in, $0.10 cached, $1.60 out).
+
+    gpt: three attempts over exactly 4 s, costing 0.0040004, 0.01168 and
+    0.0004818 CNY (0.0161622 in all). relay: the same model billed at 1 CNY
+    per USD, one attempt of 0.0016 over 1 s. mystery: a model without a
+    price, two attempts with usage (unpriced) and one refused connection.
+    """
+    records = [
+        _attempt(1, "gpt", 0.0, model="sim-gpt", ttft_s=0.2, e2e_s=1.0,
+                 usage=Usage(input_tokens=1200, cached_input_tokens=200, output_tokens=80)),
+        _attempt(2, "gpt", 1.0, model="sim-gpt", ttft_s=0.2, e2e_s=2.0,
+                 usage=Usage(input_tokens=3000, output_tokens=250)),
+        _attempt(3, "gpt", 2.0, model="sim-gpt", ttft_s=0.2, e2e_s=2.0,
+                 usage=Usage(input_tokens=500, cached_input_tokens=500, output_tokens=10)),
+        _attempt(4, "relay", 1.0, model="sim-gpt", ttft_s=0.1, e2e_s=1.0,
+                 usage=Usage(input_tokens=3000, output_tokens=250)),
+        _attempt(5, "mystery", 0.0, model="mystery-model", ttft_s=0.3, e2e_s=1.0,
+                 usage=Usage(input_tokens=100, output_tokens=10)),
+        _attempt(6, "mystery", 1.0, model="mystery-model", ttft_s=0.3, e2e_s=1.0,
+                 usage=Usage(input_tokens=100, output_tokens=10)),
+        _attempt(7, "mystery", 2.0, model="mystery-model", ok=False,
+                 error=ErrorInfo(kind="connection", message="refused")),
+    ]  # fmt: skip
+    for record in records:
+        cost_book.price_record(record)
+    return records
+
+
+@pytest.fixture
+def cost_summary(
+    cost_records: list[RequestRecord], cost_book: PriceBook, run_info: RunInfo
+) -> dict[str, Any]:
+    aggregate = RunAggregate()
+    aggregate.add_all(cost_records)
+    run = dataclasses.replace(
+        run_info,
+        pricing=cost_book.describe(),
+        warnings=list(cost_book.unknown.values()),
+        targets=[
+            {"name": name, "provider": "openai", "model": model}
+            for name, model in (
+                ("gpt", "sim-gpt"),
+                ("relay", "sim-gpt"),
+                ("mystery", "mystery-model"),
+            )
+        ],
+    )
+    return build_summary(aggregate, run)
+
+
+@pytest.fixture
+def summary_without_usage(run_info: RunInfo) -> dict[str, Any]:
+    """One attempt refused before any token: nothing to price."""
+    aggregate = RunAggregate()
+    aggregate.add(
+        _attempt(1, "alpha", 0.0, ok=False, error=ErrorInfo(kind="connection", message=""))
+    )
     return build_summary(aggregate, run_info)

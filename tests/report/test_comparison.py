@@ -16,6 +16,8 @@ def block(ttft_p50: float | None, requests: int = 10) -> dict[str, Any]:
         "errors_by_kind": {},
         "latency": {name: quantiles for name in ("ttft", "itl", "tpot", "e2e")},
         "throughput": {"output_tokens_per_s": 100.0, "requests_per_s": 2.0},
+        "cost": dict.fromkeys(("currency", "total", "per_1k_requests", "per_day", "per_month"))
+        | {"unpriced_records": 0},
     }
 
 

@@ -62,3 +62,17 @@ def test_a_truncated_file_makes_the_run_partial(run_records, run_info, tmp_path)
     assert rebuilt["overall"]["requests"] == len(run_records)
     assert any(f"{path}:{len(run_records) + 1}:" in w for w in rebuilt["run"]["warnings"])
     assert "partial-banner" in (tmp_path / "report" / "report.html").read_text()
+
+
+def test_cost_rebuilt_from_worker_files_is_exactly_the_same(cost_records, cost_summary, tmp_path):
+    write_records(tmp_path / "w1.jsonl", cost_records[::2])
+    write_records(tmp_path / "w2.jsonl", cost_records[1::2])
+
+    rebuilt = rebuild_reports([tmp_path / "w1.jsonl", tmp_path / "w2.jsonl"], tmp_path)
+
+    assert rebuilt["overall"]["cost"] == cost_summary["overall"]["cost"]
+    for grouping in ("targets", "models"):
+        for name, block in cost_summary[grouping].items():
+            assert rebuilt[grouping][name]["cost"] == block["cost"], name
+    html = (tmp_path / "report.html").read_text()
+    assert "currency: CNY (as recorded; the FX rates used are not known" in html
