@@ -32,6 +32,8 @@ _COLUMNS = (
     ("e2e_p95_ms", "E2E p95 (ms)"),
     ("output_tokens", "Output tokens"),
     ("output_tps", "Output tokens/s"),
+    ("attempts_per_request", "Attempts per request"),
+    ("cost", "Cost so far"),
 )
 
 
@@ -65,7 +67,22 @@ def _row(name: str, metrics: MetricSet, now: float) -> dict[str, Any]:
         "e2e_p95_ms": _ms(metrics.e2e.quantile(0.95)),
         "output_tokens": metrics.output_tokens,
         "output_tps": round(metrics.output_tokens / elapsed, 1) if elapsed > 0 else 0.0,
+        "attempts_per_request": (
+            round(metrics.requests / metrics.logical_requests, 2)
+            if metrics.logical_requests
+            else None
+        ),
+        "cost": _cost(metrics),
     }
+
+
+def _cost(metrics: MetricSet) -> str:
+    """Unknown stays unknown: a partly priced total is marked, never shown as complete."""
+    cost = metrics.cost
+    if not cost.priced_records:
+        return "unknown" if cost.unpriced_records else "-"
+    text = f"{cost.total:.4f} {cost.currency or '?'}"
+    return f"{text} + unknown" if cost.unpriced_records else text
 
 
 def install_llm_tab(environment: Environment, run: LlmRun) -> None:

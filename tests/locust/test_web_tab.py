@@ -61,6 +61,9 @@ def test_llm_tab_shows_ttft_and_itl_rows(
     assert row["ttft_p50_ms"] == pytest.approx(100, abs=10)
     assert row["itl_p50_ms"] == pytest.approx(10, abs=5)
     assert row["output_tokens"] == 8 * row["requests"]
+    assert row["attempts_per_request"] == 1.0
+    amount, currency = row["cost"].split()
+    assert currency == "USD" and float(amount) > 0  # sim-gpt has an illustrative price
     # Locust's own table has only the calls: one row plus "Aggregated", no TTFT entries.
     names = [entry["name"] for entry in stats["stats"]]
     assert names == [environment.host.split("://")[1], "Aggregated"]
