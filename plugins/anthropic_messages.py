@@ -2,8 +2,9 @@
 
 Anthropic counts ``input_tokens`` *without* the cache; the harness's input
 is everything the model read: input + cache creation + cache read. Thinking
-is inside ``output_tokens``. ``message_delta.usage.output_tokens`` is
-cumulative, so the last one is the total.
+is inside ``output_tokens`` (``output_tokens_details.thinking_tokens`` breaks
+it out, when present). The counts of ``message_delta.usage`` are cumulative
+and override those of ``message_start``, so the last one is the total.
 """
 
 from __future__ import annotations
@@ -55,16 +56,16 @@ def messages_url(base_url: str) -> str:
     return base + ("/messages" if base.endswith("/v1") else "/v1/messages")
 
 
-def normalize_usage(raw: dict[str, Any], output_tokens: int | None = None) -> Usage:
+def normalize_usage(raw: dict[str, Any]) -> Usage:
     cache_read = int(raw.get("cache_read_input_tokens") or 0)
     cache_write = int(raw.get("cache_creation_input_tokens") or 0)
+    details = raw.get("output_tokens_details") or {}
     return Usage(
         input_tokens=int(raw.get("input_tokens") or 0) + cache_read + cache_write,
-        output_tokens=int(raw.get("output_tokens") or 0)
-        if output_tokens is None
-        else output_tokens,
+        output_tokens=int(raw.get("output_tokens") or 0),
         cached_input_tokens=cache_read,
         cache_write_tokens=cache_write,
+        reasoning_tokens=int(details.get("thinking_tokens") or 0),
     )
 
 
@@ -132,8 +133,7 @@ class AnthropicMessagesAdapter:
         )
 
     def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
-        start_usage: dict[str, Any] = {}
-        output_tokens: int | None = None
+        usage: dict[str, Any] = {}
         stopped = False
         for sse in events:
             if sse.event in (COMMENT_EVENT, "ping"):
@@ -154,11 +154,11 @@ class AnthropicMessagesAdapter:
                 elif delta_type == "input_json_delta":
                     yield StreamEvent("tool_call", text=delta.get("partial_json", ""))
             elif kind == "message_start":
-                start_usage = (data.get("message") or {}).get("usage") or {}
+                usage = dict((data.get("message") or {}).get("usage") or {})
             elif kind == "message_delta":
-                usage = data.get("usage") or {}
-                if usage.get("output_tokens") is not None:
-                    output_tokens = int(usage["output_tokens"])
+                # Cumulative counts; a field left out keeps the message_start value.
+                delta_usage = data.get("usage") or {}
+                usage.update((k, v) for k, v in delta_usage.items() if v is not None)
                 reason = (data.get("delta") or {}).get("stop_reason")
                 if reason:
                     yield StreamEvent("finish", tokens=0, finish_reason=reason)
@@ -167,8 +167,8 @@ class AnthropicMessagesAdapter:
             elif kind == "error":
                 yield StreamEvent("error", tokens=0, error=_error_info(None, data["error"], {}))
                 return
-        if start_usage or output_tokens is not None:
-            yield StreamEvent("usage", tokens=0, usage=normalize_usage(start_usage, output_tokens))
+        if usage:
+            yield StreamEvent("usage", tokens=0, usage=normalize_usage(usage))
         if not stopped:
             yield stream_error("stream_broken", "stream ended before message_stop")
 

@@ -39,6 +39,8 @@ _CODE_KINDS: dict[str, ErrorKind] = {
     "insufficient_quota": "quota",
     "invalid_api_key": "auth",
     "model_not_found": "not_found",
+    # An overload reported inside a stream (HTTP 200), where the status says nothing.
+    "overloaded": "overloaded",
 }
 
 

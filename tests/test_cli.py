@@ -228,3 +228,42 @@ def test_a_broken_plugin_stops_the_run_before_any_request(
     assert result.returncode == 2, result.stderr[-2000:]
     assert message in result.stderr and f"'{module}'" in result.stderr
     assert not (tmp_path / "out" / "records.jsonl").exists()
+
+
+THREE_DIALECTS = """
+[targets.gpt-sim]
+provider = "openai"
+model = "sim-gpt"
+simulator = { ttft_ms = 60, itl_ms = 2 }
+
+[targets.claude-sim]
+provider = "anthropic"
+model = "sim-claude"
+simulator = { ttft_ms = 150, itl_ms = 2 }
+
+[targets.gemini-sim]
+provider = "gemini"
+model = "sim-gemini"
+simulator = { ttft_ms = 250, itl_ms = 2 }
+"""
+
+
+@pytest.mark.slow
+def test_three_dialects_side_by_side_in_latency_order(tmp_path: Path) -> None:
+    (tmp_path / "harness.toml").write_text(THREE_DIALECTS)
+    result = harness(
+        "run", "--targets", "gemini-sim,gpt-sim,claude-sim", "-u", "6", "-t", "5s",
+        "--max-tokens", "8", "--report-dir", str(tmp_path / "out"), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = orjson.loads((tmp_path / "out" / "summary.json").read_bytes())
+    order = [row["target"] for row in summary["comparison"]]
+    assert order == ["gpt-sim", "claude-sim", "gemini-sim"]
+    providers = {row["target"]: row["provider"] for row in summary["comparison"]}
+    assert providers == {"gpt-sim": "openai", "claude-sim": "anthropic", "gemini-sim": "gemini"}
+    for name, block in summary["targets"].items():
+        assert block["ok"] > 0 and block["failed"] == 0, name
+        assert block["tokens"]["output"] == 8 * block["ok"], name
+    assert "targets compared" in result.stdout
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert html.index('data-target="gpt-sim"') < html.index('data-target="gemini-sim"')

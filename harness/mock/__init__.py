@@ -1,12 +1,14 @@
-"""The embedded simulator: an OpenAI-compatible LLM server on loopback.
+"""The embedded simulator: an OpenAI-, Anthropic- and Gemini-compatible LLM server on loopback.
 
 It is the default target of load tests and the harness's test bed: a real
 HTTP/1.1 server (:mod:`.server`, on gevent) speaking the wire formats of
-:mod:`.dialects` (OpenAI's, and the echo format of the example plugin), with
-a latency model (:mod:`.latency`), generation slots with a FIFO queue
-(:mod:`.slots`), injectable faults (:mod:`.faults`) and counters of what it
-served (:mod:`.stats`). Run it with ``python -m harness.mock`` (:mod:`.cli`) or, from
-tests and ``harness run``, through :class:`SimulatorProcess`.
+:mod:`.dialects` (OpenAI Chat Completions, Anthropic Messages, Gemini
+generateContent, and the echo format of the example plugin), with a latency
+model (:mod:`.latency`), generation slots with a FIFO queue (:mod:`.slots`),
+reasoning phases and cache hits (:mod:`.config`), injectable faults
+(:mod:`.faults`) and counters of what it served (:mod:`.stats`). Run it with
+``python -m harness.mock`` (:mod:`.cli`) or, from tests and ``harness run``,
+through :class:`SimulatorProcess`.
 
 The package is self-contained: it imports nothing else from ``harness``.
 Importing it does not import gevent; only :mod:`.server` (and the ``slots``

@@ -21,7 +21,8 @@ def build_parser(prog: str = "harness mock") -> argparse.ArgumentParser:
     """The argument parser of the simulator command."""
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Run the embedded OpenAI-compatible LLM simulator on loopback.",
+        description="Run the embedded LLM simulator (OpenAI, Anthropic and Gemini wire "
+        "formats) on loopback.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"

@@ -34,9 +34,17 @@ class SimulatorConfig:
     slots: int = 0
     """Concurrent generations; 0 = unlimited. Extra requests wait in FIFO order."""
     output_tokens: int | None = None
-    """Fixed output length, capped by the request's max tokens; None = use the request's."""
+    """Fixed answer length, capped by the request's max tokens (less any reasoning);
+    None = use the request's."""
     default_output_tokens: int = 128
-    """Output length when neither ``output_tokens`` nor the request sets one."""
+    """Answer length when neither ``output_tokens`` nor the request sets one."""
+    reasoning_tokens: int = 0
+    """Reasoning tokens sent before the answer when the request turns reasoning on
+    (Anthropic ``thinking``, Gemini ``thinkingConfig``, an OpenAI model named
+    ``*reasoner*``); capped by the request's budget, and counted with the answer
+    within its max tokens."""
+    cache_hit: float = 0.0
+    """Fraction (0..1) of each prompt's input tokens reported as read from a cache."""
     seed: int | None = None
     models: tuple[str, ...] = ("sim-gpt",)
     """What ``GET /v1/models`` lists; any model name is accepted in requests."""
@@ -58,6 +66,10 @@ class SimulatorConfig:
             raise ValueError(
                 f"default_output_tokens must be >= 0, got {self.default_output_tokens}"
             )
+        if self.reasoning_tokens < 0:
+            raise ValueError(f"reasoning_tokens must be >= 0, got {self.reasoning_tokens}")
+        if not 0.0 <= self.cache_hit <= 1.0:  # also refuses NaN
+            raise ValueError(f"cache_hit must be within 0..1, got {self.cache_hit}")
         if not self.models or not all(self.models):
             raise ValueError(f"models must be non-empty names, got {self.models!r}")
         # Lists from callers become tuples so the config stays hashable and frozen.
@@ -76,6 +88,8 @@ class SimulatorConfig:
             "--jitter", repr(float(self.jitter)),
             "--slots", str(self.slots),
             "--default-output-tokens", str(self.default_output_tokens),
+            "--reasoning-tokens", str(self.reasoning_tokens),
+            "--cache-hit", repr(float(self.cache_hit)),
         ]  # fmt: skip
         if self.output_tokens is not None:
             args += ["--output-tokens", str(self.output_tokens)]
@@ -88,7 +102,9 @@ class SimulatorConfig:
         return args
 
 
-def _number(minimum: float, convert: Callable[[str], float]) -> Callable[[str], float]:
+def _number(
+    minimum: float, convert: Callable[[str], float], maximum: float = math.inf
+) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = convert(text)
@@ -96,6 +112,8 @@ def _number(minimum: float, convert: Callable[[str], float]) -> Callable[[str], 
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
         if not math.isfinite(value) or value < minimum:
             raise argparse.ArgumentTypeError(f"must be a finite number >= {minimum:g}: {text!r}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be <= {maximum:g}: {text!r}")
         return value
 
     return parse
@@ -134,73 +152,78 @@ def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -
     """Add the simulator flags to ``parser``, each named ``--{prefix}NAME``.
 
     Adds ttft-ms, itl-ms, jitter, slots, output-tokens, default-output-tokens,
-    seed, model (repeatable) and fault (repeatable). ``--host``/``--port`` are
-    left to the caller, which knows whether a port makes sense for it.
+    reasoning-tokens, cache-hit, seed, model (repeatable) and fault
+    (repeatable). ``--host``/``--port`` are left to the caller, which knows
+    whether a port makes sense for it.
     """
     defaults = SimulatorConfig()
     group = parser.add_argument_group("simulator" if not prefix else f"simulator ({prefix}*)")
     flag = "--" + prefix
-    group.add_argument(
-        flag + "ttft-ms",
-        dest=_dest(prefix, "ttft_ms"),
-        type=_number(0.0, float),
-        default=defaults.ttft_ms,
-        metavar="MS",
-        help="mean time to first token, counted after any wait for a free slot "
+
+    def add(name: str, kind: Callable[[str], Any], metavar: str, text: str) -> None:
+        """A flag for the config field of the same name, defaulting to its default."""
+        field = name.replace("-", "_")
+        group.add_argument(
+            flag + name,
+            dest=_dest(prefix, field),
+            type=kind,
+            default=getattr(defaults, field),
+            metavar=metavar,
+            help=text,
+        )
+
+    add(
+        "ttft-ms",
+        _number(0.0, float),
+        "MS",
+        "mean time to first token, counted after any wait for a free slot (default: %(default)s)",
+    )
+    add(
+        "itl-ms", _number(0.0, float), "MS", "mean gap between output tokens (default: %(default)s)"
+    )
+    add(
+        "jitter",
+        _number(0.0, float),
+        "J",
+        "relative spread of every delay: each is drawn log-normal with the configured mean "
+        "and standard deviation J times it; 0 = exact (default: %(default)s)",
+    )
+    add(
+        "slots",
+        _count,
+        "N",
+        "concurrent generations; further requests queue in FIFO order and their TTFT "
+        "includes the wait; 0 = unlimited (default: %(default)s)",
+    )
+    add(
+        "output-tokens",
+        _count,
+        "N",
+        "fixed answer length (never above the request's max tokens, less any reasoning); "
+        "unset = the request's max tokens",
+    )
+    add(
+        "default-output-tokens",
+        _count,
+        "N",
+        f"answer length when neither --{prefix}output-tokens nor the request sets one "
         "(default: %(default)s)",
     )
-    group.add_argument(
-        flag + "itl-ms",
-        dest=_dest(prefix, "itl_ms"),
-        type=_number(0.0, float),
-        default=defaults.itl_ms,
-        metavar="MS",
-        help="mean gap between output tokens (default: %(default)s)",
+    add(
+        "reasoning-tokens",
+        _count,
+        "N",
+        "reasoning tokens sent before the answer when a request turns reasoning on "
+        "(Anthropic thinking, Gemini thinkingConfig, an OpenAI model named *reasoner*); "
+        "they count within the request's max tokens (default: %(default)s)",
     )
-    group.add_argument(
-        flag + "jitter",
-        dest=_dest(prefix, "jitter"),
-        type=_number(0.0, float),
-        default=defaults.jitter,
-        metavar="J",
-        help="relative spread of every delay: each is drawn log-normal with the "
-        "configured mean and standard deviation J times it; 0 = exact (default: %(default)s)",
+    add(
+        "cache-hit",
+        _number(0.0, float, maximum=1.0),
+        "F",
+        "fraction 0..1 of each prompt's input tokens reported as cached (default: %(default)s)",
     )
-    group.add_argument(
-        flag + "slots",
-        dest=_dest(prefix, "slots"),
-        type=_count,
-        default=defaults.slots,
-        metavar="N",
-        help="concurrent generations; further requests queue in FIFO order and "
-        "their TTFT includes the wait; 0 = unlimited (default: %(default)s)",
-    )
-    group.add_argument(
-        flag + "output-tokens",
-        dest=_dest(prefix, "output_tokens"),
-        type=_count,
-        default=defaults.output_tokens,
-        metavar="N",
-        help="fixed output length (never above the request's max tokens); "
-        "unset = the request's max_completion_tokens/max_tokens",
-    )
-    group.add_argument(
-        flag + "default-output-tokens",
-        dest=_dest(prefix, "default_output_tokens"),
-        type=_count,
-        default=defaults.default_output_tokens,
-        metavar="N",
-        help=f"output length when neither --{prefix}output-tokens nor the request "
-        "sets one (default: %(default)s)",
-    )
-    group.add_argument(
-        flag + "seed",
-        dest=_dest(prefix, "seed"),
-        type=_seed,
-        default=defaults.seed,
-        metavar="INT",
-        help="seed for latency jitter and probabilistic faults (default: random)",
-    )
+    add("seed", _seed, "INT", "seed for latency jitter and probabilistic faults (default: random)")
     group.add_argument(
         flag + "model",
         dest=_dest(prefix, "models"),
@@ -219,8 +242,8 @@ def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -
         default=None,
         metavar="SPEC",
         help="inject a fault, KIND[:ARG][@SELECT]: cut:K, stall:SECONDS, malformed, "
-        "http:STATUS, 429:SECONDS; SELECT: p=FLOAT, n=INT, every=INT, next; "
-        "repeatable, first match wins",
+        "http:STATUS, 429:SECONDS, overload, blocked, wrong_usage:FACTOR; "
+        "SELECT: p=FLOAT, n=INT, every=INT, next; repeatable, first match wins",
     )
 
 
@@ -241,6 +264,8 @@ def simulator_config_from_args(namespace: argparse.Namespace, prefix: str = "") 
         "slots",
         "output_tokens",
         "default_output_tokens",
+        "reasoning_tokens",
+        "cache_hit",
         "seed",
         "models",
         "faults",

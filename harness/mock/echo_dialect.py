@@ -24,7 +24,7 @@ a final one::
 
 ``stop`` is ``"length"`` when the output reached ``max_output``, else
 ``"end"``. A server may also end a stream with ``event: failure`` carrying an
-error object (below); the simulator never does.
+error object (below); the simulator does so for the ``overload`` fault.
 
 Non-streaming answer::
 
@@ -36,7 +36,10 @@ Errors: the HTTP status and ``{"failure": {"code": SLUG, "detail": str,
 ``slow_down`` (429, with ``retry_in_s`` and ``Retry-After``), ``overloaded``
 (503, 529), ``internal`` (other 5xx). Faults: ``malformed`` sends
 ``event: token`` / ``data: {not json`` in a stream and ``{not json`` as a whole
-body; ``cut`` and ``stall`` act on the stream as in every dialect.
+body; ``overload`` ends a stream with ``event: failure`` (code ``overloaded``)
+and is a 503 unstreamed; ``blocked`` is a 400 ``bad_request``; ``cut``,
+``stall`` and ``wrong_usage`` act as in every dialect. The format has no
+reasoning or cache: those settings do not change it.
 """
 
 from __future__ import annotations
@@ -45,14 +48,10 @@ from typing import Any
 
 import orjson
 
-from .dialect import GenerationRequest, InvalidRequest
-from .tokens import VOCABULARY, count_words, output_text
+from .dialect import Generation, GenerationRequest, InvalidRequest, TemplateEncoder, json_object
+from .tokens import count_words, output_text
 
 GENERATE_PATH = "/echo/v1/generate"
-
-_TOKEN_EVENTS: tuple[bytes, ...] = tuple(
-    b"event: token\ndata: " + orjson.dumps({"t": " " + word}) + b"\n\n" for word in VOCABULARY
-)
 
 _STATUS_SLUGS: dict[int, str] = {
     400: "bad_request",
@@ -86,12 +85,7 @@ def _optional(payload: dict[str, Any], name: str, kind: type, default: Any) -> A
 
 def parse_generate_request(body: bytes, default_model: str) -> GenerationRequest:
     """Read a ``/echo/v1/generate`` body; raise InvalidRequest when unusable."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise InvalidRequest("body is not JSON", None, "bad_request") from None
-    if not isinstance(payload, dict):
-        raise InvalidRequest("body must be a JSON object", None, "bad_request")
+    payload = json_object(body, "body is not JSON", "body must be a JSON object", "bad_request")
     prompt = payload.get("prompt")
     if not isinstance(prompt, str):
         raise InvalidRequest("'prompt' is required and must be a string", "prompt", "bad_request")
@@ -106,22 +100,24 @@ def parse_generate_request(body: bytes, default_model: str) -> GenerationRequest
     )
 
 
-class EchoStreamEncoder:
+class EchoStreamEncoder(TemplateEncoder):
     """The token and done events of one echo stream."""
 
-    __slots__ = ()
+    __slots__ = ("_generation",)
+
+    def __init__(self, generation: Generation) -> None:
+        super().__init__(generation, answer=(b'event: token\ndata: {"t":', b"}\n\n"))
+        self._generation = generation
 
     def opening(self) -> bytes:
         return b""
 
-    def token(self, index: int) -> bytes:
-        return _TOKEN_EVENTS[index % len(_TOKEN_EVENTS)]
-
-    def closing(self, reached_limit: bool, input_tokens: int, output_tokens: int) -> bytes:
+    def closing(self) -> bytes:
+        generation = self._generation
         done = {
-            "stop": _stop(reached_limit),
-            "tokens_in": input_tokens,
-            "tokens_out": output_tokens,
+            "stop": _stop(generation.reached_limit),
+            "tokens_in": generation.usage.input_tokens,
+            "tokens_out": generation.usage.output_tokens,
         }
         return b"event: done\ndata: " + orjson.dumps(done) + b"\n\n"
 
@@ -131,34 +127,34 @@ class EchoDialect:
 
     name = "echo"
     chat_paths: tuple[str, ...] = (GENERATE_PATH,)
+    chat_prefixes: tuple[str, ...] = ()
     malformed_event = b"event: token\ndata: {not json\n\n"
     malformed_body = b"{not json"
+    overload_event = (
+        b"event: failure\ndata: " + failure_body("overloaded", "overloaded, try again") + b"\n\n"
+    )
+    overload_status = 503
 
-    def parse_request(self, body: bytes, default_model: str) -> GenerationRequest:
+    def parse_request(
+        self, path: str, query: str, body: bytes, default_model: str
+    ) -> GenerationRequest:
         return parse_generate_request(body, default_model)
 
     def invalid_request_body(self, invalid: InvalidRequest) -> bytes:
         return failure_body(invalid.code or "bad_request", invalid.message)
 
     def stream_encoder(
-        self, request: GenerationRequest, number: int, created: int
+        self, request: GenerationRequest, generation: Generation
     ) -> EchoStreamEncoder:
-        return EchoStreamEncoder()
+        return EchoStreamEncoder(generation)
 
-    def completion_body(
-        self,
-        request: GenerationRequest,
-        number: int,
-        created: int,
-        output_tokens: int,
-        reached_limit: bool,
-    ) -> bytes:
+    def completion_body(self, request: GenerationRequest, generation: Generation) -> bytes:
         return orjson.dumps(
             {
-                "output": output_text(output_tokens),
-                "stop": _stop(reached_limit),
-                "tokens_in": request.input_tokens,
-                "tokens_out": output_tokens,
+                "output": output_text(generation.answer_tokens),
+                "stop": _stop(generation.reached_limit),
+                "tokens_in": generation.usage.input_tokens,
+                "tokens_out": generation.usage.output_tokens,
             }
         )
 
@@ -168,3 +164,6 @@ class EchoDialect:
 
     def rate_limit_body(self, retry_after_s: float) -> bytes:
         return failure_body("slow_down", "too many requests", retry_after_s)
+
+    def blocked_answer(self, request: GenerationRequest) -> bytes | None:
+        return None

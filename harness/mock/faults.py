@@ -2,25 +2,42 @@
 
 Grammar: ``KIND[:ARG][@SELECT]``.
 
-KIND (what happens to a chat request):
+KIND (what happens to a chat request; a "token" is any output token event,
+reasoning ones included, and the first one is the first of these):
 
 ``cut:K``
-    Stream K content chunks, then close the connection without the finish
-    chunk, ``[DONE]`` or the terminating zero-length chunk (K >= 0). If the
-    output is shorter than K tokens the cut happens after the last content
-    chunk. Non-streaming: the headers and half the JSON body, then close.
+    Stream K tokens, then close the connection without the finish chunk,
+    ``[DONE]`` or the terminating zero-length chunk (K >= 0). If the output
+    is shorter than K tokens the cut happens after the last token.
+    Non-streaming: the headers and half the JSON body, then close.
 ``stall:S``
-    After the first content chunk, send nothing for S seconds (S > 0), then
-    go on at the normal pace. Non-streaming: the response comes S s later.
+    After the first token, send nothing for S seconds (S > 0), then go on
+    at the normal pace. Non-streaming: the response comes S s later.
 ``malformed``
-    After the first content chunk, send one event whose data is ``{not json``,
-    then go on normally. Non-streaming: a 200 whose body is ``{not json``.
+    After the first token, send one event whose data is ``{not json``, then
+    go on normally. Non-streaming: a 200 whose body is ``{not json``.
 ``http:STATUS``
     Answer at once with that status (400..599) and the error body of the
     request's dialect (OpenAI: ``server_error`` for 5xx).
 ``429:S``
     Answer at once with HTTP 429, ``Retry-After: S`` (S >= 0 seconds) and
-    the dialect's rate-limit body (OpenAI: ``rate_limit_exceeded``).
+    the dialect's rate-limit body (OpenAI: ``rate_limit_exceeded``; Gemini
+    also puts the wait in a ``RetryInfo`` detail).
+``overload``
+    After the first token, send the dialect's in-stream error and end the
+    stream there, properly terminated (Anthropic: ``event: error`` with an
+    ``overloaded_error``; OpenAI: ``data: {"error": ...}`` without
+    ``[DONE]``; Gemini has no such event: the stream just ends without a
+    ``finishReason``). Non-streaming: the dialect's overload status at once
+    (Anthropic 529, the others 503) with its error body.
+``blocked``
+    Refuse the prompt as a safety filter would: Gemini answers HTTP 200 with
+    ``promptFeedback.blockReason: "SAFETY"`` and no candidates (streamed: as
+    its only event); dialects without such an answer treat it as ``http:400``.
+``wrong_usage:FACTOR``
+    Generate normally, but report every usage count multiplied by FACTOR
+    (>= 0, rounded), to exercise a client's check of reported usage against
+    its own estimate. The simulator's counters keep the true numbers.
 
 SELECT (which chat requests; counted from the moment the spec is added):
 
@@ -43,12 +60,23 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FAULT_KINDS: tuple[str, ...] = ("cut", "stall", "malformed", "http", "429")
+FAULT_KINDS: tuple[str, ...] = (
+    "cut",
+    "stall",
+    "malformed",
+    "http",
+    "429",
+    "overload",
+    "blocked",
+    "wrong_usage",
+)
+_NO_ARGUMENT = frozenset(("malformed", "overload", "blocked"))
 SELECTORS: tuple[str, ...] = ("always", "p", "n", "every", "next")
 
 GRAMMAR = (
     "expected KIND[:ARG][@SELECT] with KIND one of cut:K, stall:SECONDS, malformed, "
-    "http:STATUS, 429:SECONDS and SELECT one of p=FLOAT, n=INT, every=INT, next"
+    "http:STATUS, 429:SECONDS, overload, blocked, wrong_usage:FACTOR and SELECT one of "
+    "p=FLOAT, n=INT, every=INT, next"
 )
 
 
@@ -64,6 +92,8 @@ class FaultSpec:
     """stall: pause length; 429: the Retry-After value."""
     status: int = 0
     """http and 429: the HTTP status answered."""
+    factor: float = 1.0
+    """wrong_usage: what reported usage is multiplied by."""
     selector: str = "always"
     probability: float = 1.0
     """p=: chance per request."""
@@ -114,15 +144,16 @@ def parse_fault_spec(spec: str) -> FaultSpec:
     argument = argument.strip()
     if kind not in FAULT_KINDS:
         raise _fail(spec, f"unknown kind {kind!r}")
-    if kind == "malformed":
+    if kind in _NO_ARGUMENT:
         if colon:
-            raise _fail(spec, "'malformed' takes no argument")
+            raise _fail(spec, f"{kind!r} takes no argument")
     elif not colon or not argument:
         raise _fail(spec, f"{kind!r} needs an argument")
 
     chunks = 0
     seconds = 0.0
     status = 0
+    factor = 1.0
     if kind == "cut":
         chunks = _parse_int(spec, "cut's chunk count K", argument, 0)
     elif kind == "stall":
@@ -134,6 +165,8 @@ def parse_fault_spec(spec: str) -> FaultSpec:
     elif kind == "429":
         seconds = _parse_float(spec, "429's Retry-After seconds", argument, 0.0, strict=False)
         status = 429
+    elif kind == "wrong_usage":
+        factor = _parse_float(spec, "wrong_usage's FACTOR", argument, 0.0, strict=False)
 
     selector = "always"
     probability = 1.0
@@ -162,6 +195,7 @@ def parse_fault_spec(spec: str) -> FaultSpec:
         chunks=chunks,
         seconds=seconds,
         status=status,
+        factor=factor,
         selector=selector,
         probability=probability,
         count=count,

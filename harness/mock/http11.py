@@ -79,7 +79,7 @@ class BadRequest(Exception):
 class HttpRequest:
     """One parsed HTTP request."""
 
-    __slots__ = ("body", "headers", "http11", "keep_alive", "method", "path")
+    __slots__ = ("body", "headers", "http11", "keep_alive", "method", "path", "query")
 
     def __init__(
         self,
@@ -89,9 +89,11 @@ class HttpRequest:
         headers: dict[str, str],
         body: bytes,
         keep_alive: bool,
+        query: str = "",
     ) -> None:
         self.method = method
         self.path = path
+        self.query = query
         self.http11 = http11
         self.headers = headers
         self.body = body
@@ -166,8 +168,8 @@ class Connection:
                 received += len(data)
             rest = b"".join(chunks)
         self.buffer = rest[length:]
-        path = target.partition("?")[0]
-        return HttpRequest(method, path, http11, headers, rest[:length], keep_alive)
+        path, _, query = target.partition("?")
+        return HttpRequest(method, path, http11, headers, rest[:length], keep_alive, query)
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)

@@ -8,18 +8,31 @@ type, gets HTTP 400 with ``{"error": {"message", "type":
 "invalid_request_error", "param", "code"}}``.
 
 Non-streaming answer: one ``chat.completion`` object with ``usage``
-(``prompt_tokens``, ``completion_tokens``, ``total_tokens``).
+(``prompt_tokens``, ``completion_tokens``, ``total_tokens``; plus
+``prompt_tokens_details.cached_tokens`` when some input was read from the
+cache and ``completion_tokens_details.reasoning_tokens`` when the model
+reasoned: both are counted inside the totals, as OpenAI does).
+
+Reasoning, as DeepSeek's ``deepseek-reasoner`` does it: when the model name
+contains ``reasoner`` and the simulator's ``reasoning_tokens`` is above 0,
+the reasoning comes first, as ``delta: {"content": null, "reasoning_content":
+" word"}`` chunks (unstreamed: ``message.reasoning_content``).
 
 Streaming answer, as ``data: ...`` server-sent events:
 
 1. ``delta: {"role": "assistant", "content": ""}`` (it carries no output, so the
    server writes it together with the first content chunk, at TTFT);
-2. one chunk per output token, ``delta: {"content": " word"}``;
+2. one chunk per output token, ``delta: {"content": " word"}`` (reasoning
+   chunks first, if any);
 3. a chunk with an empty delta and ``finish_reason`` (``"length"`` when the
    output reached the request's max tokens, else ``"stop"``);
 4. only with ``stream_options.include_usage``: a chunk with ``choices: []`` and
    ``usage`` (every earlier chunk then carries ``"usage": null``, as OpenAI's do);
 5. ``data: [DONE]``.
+
+The ``overload`` fault ends a stream after its first chunk with
+``data: {"error": {..., "type": "server_error", "code": "overloaded"}}`` and
+no ``[DONE]``; unstreamed, it is an HTTP 503 with that error.
 
 Event bodies are assembled from per-request byte templates rather than
 serialized one by one: a stream costs one JSON encoding per request, not per
@@ -32,15 +45,21 @@ from typing import Any
 
 import orjson
 
-from .dialect import GenerationRequest, InvalidRequest
-from .tokens import VOCABULARY, count_input_tokens, output_text
+from .dialect import (
+    Generation,
+    GenerationRequest,
+    InvalidRequest,
+    TemplateEncoder,
+    TokenCounts,
+    json_object,
+)
+from .tokens import count_input_tokens, output_text
 
 DONE_EVENT = b"data: [DONE]\n\n"
 MALFORMED_EVENT = b"data: {not json\n\n"
 MALFORMED_BODY = b"{not json"
-
-# The JSON string of every output token, encoded once at import.
-_TOKEN_JSON: tuple[bytes, ...] = tuple(orjson.dumps(" " + word) for word in VOCABULARY)
+REASONER_MARK = "reasoner"
+"""A model whose name contains it streams ``reasoning_content`` first, as DeepSeek's does."""
 
 
 def _optional_max(payload: dict[str, Any], name: str) -> int | None:
@@ -65,16 +84,12 @@ def _optional_max(payload: dict[str, Any], name: str) -> int | None:
 
 def parse_chat_request(body: bytes, default_model: str) -> GenerationRequest:
     """Read a chat completion request body; raise InvalidRequest when unusable."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise InvalidRequest(
-            "We could not parse the JSON body of your request. The API expects a JSON "
-            "payload, but what was sent was not valid JSON."
-        ) from None
-    if not isinstance(payload, dict):
-        raise InvalidRequest("The request body must be a JSON object.")
-
+    payload = json_object(
+        body,
+        "We could not parse the JSON body of your request. The API expects a JSON "
+        "payload, but what was sent was not valid JSON.",
+        "The request body must be a JSON object.",
+    )
     messages = payload.get("messages")
     if messages is None:
         raise InvalidRequest("Missing required parameter: 'messages'.", "messages", "missing")
@@ -110,77 +125,84 @@ def parse_chat_request(body: bytes, default_model: str) -> GenerationRequest:
         stream=stream,
         include_usage=stream and include_usage,
         input_tokens=count_input_tokens(messages),
+        reasoning=REASONER_MARK in model,
     )
 
 
-def usage_object(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
-    return {
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": completion_tokens,
-        "total_tokens": prompt_tokens + completion_tokens,
+def usage_object(usage: TokenCounts) -> dict[str, Any]:
+    """OpenAI's ``usage``; the details objects appear only when they count something."""
+    found: dict[str, Any] = {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.input_tokens + usage.output_tokens,
     }
+    if usage.cached_input_tokens:
+        found["prompt_tokens_details"] = {"cached_tokens": usage.cached_input_tokens}
+    if usage.reasoning_tokens:
+        found["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
+    return found
 
 
-def completion_body(
-    completion_id: str,
-    created: int,
-    model: str,
-    output_tokens: int,
-    finish_reason: str,
-    prompt_tokens: int,
-) -> bytes:
+def _finish_reason(generation: Generation) -> str:
+    return "length" if generation.reached_limit else "stop"
+
+
+def completion_body(completion_id: str, model: str, generation: Generation) -> bytes:
     """The JSON of a non-streaming ``chat.completion``."""
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": output_text(generation.answer_tokens),
+        "refusal": None,
+    }
+    if generation.reasoning_tokens:
+        message["reasoning_content"] = output_text(generation.reasoning_tokens)
     return orjson.dumps(
         {
             "id": completion_id,
             "object": "chat.completion",
-            "created": created,
+            "created": generation.created,
             "model": model,
             "choices": [
                 {
                     "index": 0,
-                    "message": {
-                        "role": "assistant",
-                        "content": output_text(output_tokens),
-                        "refusal": None,
-                    },
+                    "message": message,
                     "logprobs": None,
-                    "finish_reason": finish_reason,
+                    "finish_reason": _finish_reason(generation),
                 }
             ],
-            "usage": usage_object(prompt_tokens, output_tokens),
+            "usage": usage_object(generation.usage),
             "system_fingerprint": None,
         }
     )
 
 
-class ChunkEncoder:
+class ChunkEncoder(TemplateEncoder):
     """Builds the SSE events of one streamed completion."""
 
-    __slots__ = (
-        "_choice_head",
-        "_content_head",
-        "_content_tail",
-        "_head",
-        "_include_usage",
-        "_tail",
-    )
+    __slots__ = ("_choice_head", "_generation", "_head", "_include_usage", "_tail")
 
-    def __init__(self, completion_id: str, created: int, model: str, include_usage: bool) -> None:
+    def __init__(
+        self, completion_id: str, model: str, include_usage: bool, generation: Generation
+    ) -> None:
+        self._generation = generation
         self._include_usage = include_usage
         self._head = (
             b'data: {"id":'
             + orjson.dumps(completion_id)
             + b',"object":"chat.completion.chunk","created":'
-            + str(created).encode()
+            + str(generation.created).encode()
             + b',"model":'
             + orjson.dumps(model)
             + b',"system_fingerprint":null,"choices":'
         )
         self._choice_head = self._head + b'[{"index":0,"delta":'
         self._tail = (b',"usage":null' if include_usage else b"") + b"}\n\n"
-        self._content_head = self._choice_head + b'{"content":'
-        self._content_tail = b'},"logprobs":null,"finish_reason":null}]' + self._tail
+        tail = b'},"logprobs":null,"finish_reason":null}]' + self._tail
+        super().__init__(
+            generation,
+            answer=(self._choice_head + b'{"content":', tail),
+            reasoning=(self._choice_head + b'{"content":null,"reasoning_content":', tail),
+        )
 
     def opening(self) -> bytes:
         """The first event: the assistant role, no output yet."""
@@ -190,15 +212,11 @@ class ChunkEncoder:
             + self._tail
         )
 
-    def token(self, index: int) -> bytes:
-        """The event carrying output token ``index`` (0-based)."""
-        return self._content_head + _TOKEN_JSON[index % len(_TOKEN_JSON)] + self._content_tail
-
-    def closing(self, reached_limit: bool, input_tokens: int, output_tokens: int) -> bytes:
+    def closing(self) -> bytes:
         """The finish chunk, the usage chunk when asked for, and ``[DONE]``."""
-        finish = self.finish("length" if reached_limit else "stop")
+        finish = self.finish(_finish_reason(self._generation))
         if self._include_usage:
-            finish += self.usage(input_tokens, output_tokens)
+            finish += self.usage(self._generation.usage)
         return finish + DONE_EVENT
 
     def finish(self, finish_reason: str) -> bytes:
@@ -210,14 +228,9 @@ class ChunkEncoder:
             + self._tail
         )
 
-    def usage(self, prompt_tokens: int, completion_tokens: int) -> bytes:
+    def usage(self, usage: TokenCounts) -> bytes:
         """The ``choices: []`` chunk sent when ``include_usage`` is true."""
-        return (
-            self._head
-            + b'[],"usage":'
-            + orjson.dumps(usage_object(prompt_tokens, completion_tokens))
-            + b"}\n\n"
-        )
+        return self._head + b'[],"usage":' + orjson.dumps(usage_object(usage)) + b"}\n\n"
 
 
 def error_body(message: str, error_type: str, code: str | None, param: str | None = None) -> bytes:
@@ -309,6 +322,15 @@ def method_not_allowed_body(method: str, path: str) -> bytes:
     )
 
 
+OVERLOAD_EVENT = (
+    b"data: "
+    + error_body(
+        "The engine is currently overloaded, please try again later.", "server_error", "overloaded"
+    )
+    + b"\n\n"
+)
+
+
 def invalid_request_body(invalid: InvalidRequest) -> bytes:
     """The HTTP 400 body for a request :func:`parse_chat_request` refused."""
     return error_body(invalid.message, "invalid_request_error", invalid.code, invalid.param)
@@ -319,34 +341,27 @@ class OpenAIDialect:
 
     name = "openai"
     chat_paths: tuple[str, ...] = ("/v1/chat/completions", "/chat/completions")
+    chat_prefixes: tuple[str, ...] = ()
     malformed_event = MALFORMED_EVENT
     malformed_body = MALFORMED_BODY
+    overload_event = OVERLOAD_EVENT
+    overload_status = 503
 
-    def parse_request(self, body: bytes, default_model: str) -> GenerationRequest:
+    def parse_request(
+        self, path: str, query: str, body: bytes, default_model: str
+    ) -> GenerationRequest:
         return parse_chat_request(body, default_model)
 
     def invalid_request_body(self, invalid: InvalidRequest) -> bytes:
         return invalid_request_body(invalid)
 
-    def stream_encoder(self, request: GenerationRequest, number: int, created: int) -> ChunkEncoder:
-        return ChunkEncoder(_completion_id(number), created, request.model, request.include_usage)
-
-    def completion_body(
-        self,
-        request: GenerationRequest,
-        number: int,
-        created: int,
-        output_tokens: int,
-        reached_limit: bool,
-    ) -> bytes:
-        return completion_body(
-            _completion_id(number),
-            created,
-            request.model,
-            output_tokens,
-            "length" if reached_limit else "stop",
-            request.input_tokens,
+    def stream_encoder(self, request: GenerationRequest, generation: Generation) -> ChunkEncoder:
+        return ChunkEncoder(
+            _completion_id(generation), request.model, request.include_usage, generation
         )
+
+    def completion_body(self, request: GenerationRequest, generation: Generation) -> bytes:
+        return completion_body(_completion_id(generation), request.model, generation)
 
     def status_error_body(self, status: int) -> bytes:
         return status_error_body(status)
@@ -354,6 +369,9 @@ class OpenAIDialect:
     def rate_limit_body(self, retry_after_s: float) -> bytes:
         return rate_limit_body(retry_after_s)
 
+    def blocked_answer(self, request: GenerationRequest) -> bytes | None:
+        return None
 
-def _completion_id(number: int) -> str:
-    return f"chatcmpl-sim{number}"
+
+def _completion_id(generation: Generation) -> str:
+    return f"chatcmpl-sim{generation.number}"

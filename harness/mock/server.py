@@ -15,10 +15,19 @@ Routes:
     OpenAI chat completions, streamed or not (:mod:`.openai_dialect`), with
     the latency model (:mod:`.latency`), generation slots and faults
     (:mod:`.faults`).
+``POST /v1/messages``
+    Anthropic Messages (:mod:`.anthropic_dialect`).
+``POST /v1beta/models/{model}:generateContent`` (``/v1/models/...`` too)
+    Gemini (:mod:`.gemini_dialect`); ``:streamGenerateContent?alt=sse`` streams.
 ``POST /echo/v1/generate``
-    The echo format of the example plugin (:mod:`.echo_dialect`), with the
-    same latency, slots and faults: every dialect of :mod:`.dialects` is
-    served on its own paths, and only the bytes differ.
+    The echo format of the example plugin (:mod:`.echo_dialect`).
+
+Every dialect of :mod:`.dialects` is served on its own paths with the same
+latency model, slots, faults, reasoning phase, cache fraction and token
+counting: only the bytes differ. The server decides how many reasoning and
+answer tokens a request gets (:meth:`SimulatorServer._generation`) and the
+dialect writes them.
+
 ``GET /v1/models`` (also ``/models``)
     The configured model names.
 ``GET /health``
@@ -56,8 +65,8 @@ from gevent.pool import Pool
 from gevent.server import StreamServer
 
 from .config import SimulatorConfig
-from .dialect import Dialect, GenerationRequest, InvalidRequest
-from .dialects import CHAT_ROUTES
+from .dialect import Dialect, Generation, GenerationRequest, InvalidRequest, TokenCounts
+from .dialects import chat_dialect
 from .faults import FaultPlan, FaultSpec
 from .http11 import (
     JSON_TYPE,
@@ -160,7 +169,7 @@ class SimulatorServer:
         path = request.path
         method = request.method
         keep_alive = request.keep_alive
-        dialect = CHAT_ROUTES.get(path)
+        dialect = chat_dialect(path)
         if dialect is not None:
             if method == "POST":
                 return self._chat(connection, request, dialect)
@@ -228,12 +237,16 @@ class SimulatorServer:
         stats.chat_requests += 1
         keep_alive = request.keep_alive
         try:
-            chat = dialect.parse_request(request.body, self.config.models[0])
+            chat = dialect.parse_request(
+                request.path, request.query, request.body, self.config.models[0]
+            )
         except InvalidRequest as invalid:
             stats.error_responses += 1
-            connection.send_json(400, dialect.invalid_request_body(invalid), keep_alive)
+            connection.send_json(invalid.status, dialect.invalid_request_body(invalid), keep_alive)
             return keep_alive
+        cached = math.floor(chat.input_tokens * self.config.cache_hit)
         stats.input_tokens += chat.input_tokens
+        stats.cached_input_tokens += cached
         if chat.stream:
             stats.streams += 1
         else:
@@ -242,13 +255,18 @@ class SimulatorServer:
         fault = self.faults.choose() if self.faults else None
         if fault is not None:
             stats.count_fault(fault.kind, fault.spec)
-            if fault.kind == "http":
-                stats.error_responses += 1
-                connection.send_json(
-                    fault.status, dialect.status_error_body(fault.status), keep_alive
-                )
-                return keep_alive
-            if fault.kind == "429":
+            kind = fault.kind
+            status = 0
+            if kind == "blocked":
+                answer = dialect.blocked_answer(chat)
+                if answer is not None:
+                    return self._blocked(connection, request, chat, answer)
+                status = 400
+            elif kind == "http":
+                status = fault.status
+            elif kind == "overload" and not chat.stream:
+                status = dialect.overload_status
+            elif kind == "429":
                 stats.error_responses += 1
                 connection.send_json(
                     429,
@@ -260,26 +278,75 @@ class SimulatorServer:
                     ),
                 )
                 return keep_alive
+            if status:
+                stats.error_responses += 1
+                connection.send_json(status, dialect.status_error_body(status), keep_alive)
+                return keep_alive
 
-        limit = chat.max_tokens
-        output_tokens = self.config.output_tokens
-        if output_tokens is None:
-            output_tokens = self.config.default_output_tokens if limit is None else limit
-        elif limit is not None and output_tokens > limit:
-            output_tokens = limit
-        reached_limit = output_tokens == limit
-
+        generation = self._generation(chat, cached, fault)
         stats.in_flight += 1
         try:
             if chat.stream:
-                return self._stream(
-                    connection, request, dialect, chat, output_tokens, reached_limit, fault
-                )
-            return self._complete(
-                connection, request, dialect, chat, output_tokens, reached_limit, fault
-            )
+                return self._stream(connection, request, dialect, chat, generation, fault)
+            return self._complete(connection, request, dialect, chat, generation, fault)
         finally:
             stats.in_flight -= 1
+
+    def _generation(
+        self, chat: GenerationRequest, cached: int, fault: FaultSpec | None
+    ) -> Generation:
+        """How many reasoning and answer tokens to send, and the usage to report.
+
+        Reasoning (when the request turns it on) is capped by the request's own
+        budget; reasoning and answer together never pass its max tokens.
+        """
+        config = self.config
+        limit = chat.max_tokens
+        reasoning = 0
+        if chat.reasoning:
+            reasoning = config.reasoning_tokens
+            if chat.reasoning_budget is not None:
+                reasoning = min(reasoning, chat.reasoning_budget)
+            if limit is not None:
+                reasoning = min(reasoning, limit)
+        room = None if limit is None else limit - reasoning
+        answer = config.output_tokens
+        if answer is None:
+            answer = config.default_output_tokens if room is None else room
+        elif room is not None and answer > room:
+            answer = room
+        usage = TokenCounts(chat.input_tokens, cached, reasoning + answer, reasoning)
+        if fault is not None and fault.kind == "wrong_usage":
+            usage = usage.scaled(fault.factor)
+        return Generation(
+            reasoning_tokens=reasoning,
+            answer_tokens=answer,
+            reached_limit=limit is not None and reasoning + answer == limit,
+            usage=usage,
+            number=next(self._ids),
+            created=int(time.time()),
+        )
+
+    @staticmethod
+    def _stream_writer(connection: Connection, request: HttpRequest) -> tuple[StreamWriter, bool]:
+        """A writer for a streamed answer, and whether the connection stays open after it."""
+        keep_alive = request.keep_alive and request.http11
+        if not request.http11:
+            head = STREAM_HEAD_UNCHUNKED
+        else:
+            head = STREAM_HEAD_KEEP_ALIVE if keep_alive else STREAM_HEAD_CLOSE
+        return StreamWriter(connection.sock, head, chunked=request.http11), keep_alive
+
+    def _blocked(
+        self, connection: Connection, request: HttpRequest, chat: GenerationRequest, answer: bytes
+    ) -> bool:
+        """A prompt refused with HTTP 200 (Gemini's ``promptFeedback``), at once."""
+        if not chat.stream:
+            connection.send_json(200, answer, request.keep_alive)
+            return request.keep_alive
+        writer, keep_alive = self._stream_writer(connection, request)
+        writer.write([answer], last=True)
+        return keep_alive
 
     def _stream(
         self,
@@ -287,24 +354,22 @@ class SimulatorServer:
         request: HttpRequest,
         dialect: Dialect,
         chat: GenerationRequest,
-        output_tokens: int,
-        reached_limit: bool,
+        generation: Generation,
         fault: FaultSpec | None,
     ) -> bool:
         stats = self.stats
         latency = self.latency
-        keep_alive = request.keep_alive and request.http11
-        if not request.http11:
-            head = STREAM_HEAD_UNCHUNKED
-        else:
-            head = STREAM_HEAD_KEEP_ALIVE if keep_alive else STREAM_HEAD_CLOSE
-        writer = StreamWriter(connection.sock, head, chunked=request.http11)
-        encoder = dialect.stream_encoder(chat, next(self._ids), int(time.time()))
+        writer, keep_alive = self._stream_writer(connection, request)
+        encoder = dialect.stream_encoder(chat, generation)
+        output_tokens = generation.output_tokens
         kind = fault.kind if fault is not None else ""
-        # A cut stream stops after ``fault.chunks`` content chunks, or at its end.
+        # A cut stream stops after ``fault.chunks`` tokens, or at its end; an
+        # overloaded one after its first token.
         content_chunks = output_tokens
         if fault is not None and kind == "cut":
             content_chunks = min(output_tokens, fault.chunks)
+        elif kind == "overload":
+            content_chunks = min(output_tokens, 1)
 
         events: list[bytes] = []
         unsent_tokens = 0
@@ -359,7 +424,10 @@ class SimulatorServer:
             if output_tokens == 0:
                 wait_until(due)
                 events.append(encoder.opening())
-            events.append(encoder.closing(reached_limit, chat.input_tokens, output_tokens))
+            if kind == "overload":
+                events.append(dialect.overload_event)
+            else:
+                events.append(encoder.closing())
             writer.write(events, last=True)
         except OSError:
             stats.client_disconnects += 1
@@ -369,9 +437,15 @@ class SimulatorServer:
                 assert slots is not None
                 slots.release()
         stats.output_tokens_sent += unsent_tokens
-        stats.output_tokens += output_tokens
-        stats.completed += 1
+        if kind != "overload":
+            self._count_completed(generation)
         return keep_alive
+
+    def _count_completed(self, generation: Generation) -> None:
+        stats = self.stats
+        stats.output_tokens += generation.output_tokens
+        stats.reasoning_tokens += generation.reasoning_tokens
+        stats.completed += 1
 
     def _complete(
         self,
@@ -379,8 +453,7 @@ class SimulatorServer:
         request: HttpRequest,
         dialect: Dialect,
         chat: GenerationRequest,
-        output_tokens: int,
-        reached_limit: bool,
+        generation: Generation,
         fault: FaultSpec | None,
     ) -> bool:
         stats = self.stats
@@ -395,7 +468,7 @@ class SimulatorServer:
                     slots.wait()
                 holding_slot = True
             due = _monotonic() + latency.ttft_s()
-            for _ in range(output_tokens - 1):
+            for _ in range(generation.output_tokens - 1):
                 due += latency.itl_s()
             if kind == "stall":
                 assert fault is not None
@@ -413,9 +486,7 @@ class SimulatorServer:
                     + malformed
                 )
                 return keep_alive
-            body = dialect.completion_body(
-                chat, next(self._ids), int(time.time()), output_tokens, reached_limit
-            )
+            body = dialect.completion_body(chat, generation)
             head = response_head(200, JSON_TYPE, length=len(body), keep_alive=keep_alive)
             if kind == "cut":
                 connection.send(head + body[: len(body) // 2])
@@ -429,7 +500,6 @@ class SimulatorServer:
             if holding_slot:
                 assert slots is not None
                 slots.release()
-        stats.output_tokens_sent += output_tokens
-        stats.output_tokens += output_tokens
-        stats.completed += 1
+        stats.output_tokens_sent += generation.output_tokens
+        self._count_completed(generation)
         return keep_alive

@@ -2,16 +2,24 @@
 
 Served as JSON at ``GET /_harness/stats``; ``POST /_harness/reset`` zeroes it.
 
+Tokens are counted the same way whatever the dialect, and never as a
+``wrong_usage`` fault reports them: input includes the cached tokens, output
+includes the reasoning tokens.
+
 Counters (zeroed by a reset):
 
 ``chat_requests``       every chat request received, well-formed or not
 ``completed``           chat responses (HTTP 200) whose whole body was written,
-                        streamed or not; faults ``stall`` and ``malformed``
-                        still complete, ``cut`` does not
-``output_tokens``       completion tokens of the ``completed`` responses
-``output_tokens_sent``  completion tokens written, partial streams included
+                        streamed or not; faults ``stall``, ``malformed`` and
+                        ``wrong_usage`` still complete, ``cut``, ``overload``
+                        and ``blocked`` do not
+``output_tokens``       output tokens (reasoning included) of the ``completed``
+                        responses
+``reasoning_tokens``    the reasoning part of ``output_tokens``
+``output_tokens_sent``  output tokens written, partial streams included
                         (a cut non-streaming body counts none)
 ``input_tokens``        prompt tokens of every well-formed chat request
+``cached_input_tokens`` the part of ``input_tokens`` reported as cached
 ``faults``              {kind: count} of faults applied (cut, stall, ...)
 ``faults_by_spec``      {spec text: count}, the same at finer grain
 ``streams``             well-formed chat requests with ``stream: true``
@@ -36,6 +44,7 @@ class SimulatorStats:
     """Plain counters; the server runs on one event loop, so no locking."""
 
     __slots__ = (
+        "cached_input_tokens",
         "chat_requests",
         "client_disconnects",
         "completed",
@@ -50,6 +59,7 @@ class SimulatorStats:
         "output_tokens",
         "output_tokens_sent",
         "queued",
+        "reasoning_tokens",
         "streams",
     )
 
@@ -63,8 +73,10 @@ class SimulatorStats:
         self.chat_requests = 0
         self.completed = 0
         self.output_tokens = 0
+        self.reasoning_tokens = 0
         self.output_tokens_sent = 0
         self.input_tokens = 0
+        self.cached_input_tokens = 0
         self.faults: dict[str, int] = {}
         self.faults_by_spec: dict[str, int] = {}
         self.streams = 0
@@ -92,8 +104,10 @@ class SimulatorStats:
             "chat_requests": self.chat_requests,
             "completed": self.completed,
             "output_tokens": self.output_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
             "output_tokens_sent": self.output_tokens_sent,
             "input_tokens": self.input_tokens,
+            "cached_input_tokens": self.cached_input_tokens,
             "faults": dict(self.faults),
             "faults_by_spec": dict(self.faults_by_spec),
             "streams": self.streams,

@@ -20,12 +20,22 @@ Output tokens
     same for every request, so runs are reproducible, and an output of ``N``
     tokens is exactly ``N`` words: fed back as an assistant message in a later
     turn, it counts as ``N`` input tokens under the rule above.
+
+Reasoning and cache
+    A reasoning phase of ``R`` tokens (simulator setting ``reasoning_tokens``,
+    when the request turns reasoning on) is the words ``0 .. R-1`` of the same
+    sequence; the answer then starts again at word 0, so the answer text never
+    depends on the reasoning. Output counts include the reasoning. With the
+    setting ``cache_hit = f`` the first ``floor(f * input_tokens)`` input tokens
+    are reported as read from a cache, still counted inside the input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+import orjson
 
 # One syllable or two, all ASCII: JSON-encodes to itself with no escapes.
 VOCABULARY: tuple[str, ...] = (
@@ -37,6 +47,16 @@ VOCABULARY: tuple[str, ...] = (
     "calls", "with", "cost", "in", "plain", "view", "under", "real", "traffic",
     "slow", "queue", "grows", "as", "slots", "fill", "up", "again",
 )  # fmt: skip
+
+
+# The JSON string of every output token, encoded once at import: stream
+# encoders splice these between byte templates instead of serializing per token.
+TOKEN_JSON: tuple[bytes, ...] = tuple(orjson.dumps(" " + word) for word in VOCABULARY)
+
+
+def token_json(index: int) -> bytes:
+    """Output token ``index`` (0-based) as a JSON string."""
+    return TOKEN_JSON[index % len(TOKEN_JSON)]
 
 
 def output_token(index: int) -> str:

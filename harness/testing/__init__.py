@@ -50,7 +50,8 @@ Class attributes:
     The model name sent (default ``"conformance-model"``).
 ``simulator_dialect``
     The name of the embedded simulator's dialect that speaks this format
-    (``"openai"``, ``"echo"``), or None (default) to skip the live check.
+    (``"openai"``, ``"anthropic"``, ``"gemini"``, ``"echo"``), or None (default) to skip
+    the live check.
 ``base_path``
     Appended to the server's URL to form the target's ``base_url`` (default
     ``""``), for adapters that expect a path such as ``/v1`` in it.

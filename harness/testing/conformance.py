@@ -406,7 +406,12 @@ class ProviderConformance:
         simulator.reset()
         record = _require_ok(what, self.call(simulator.url, stream))
         stats = simulator.stats()
-        served = Usage(input_tokens=stats["input_tokens"], output_tokens=stats["output_tokens"])
+        served = Usage(
+            input_tokens=stats["input_tokens"],
+            output_tokens=stats["output_tokens"],
+            cached_input_tokens=stats["cached_input_tokens"],
+            reasoning_tokens=stats["reasoning_tokens"],
+        )
         problems = usage_differences(record.usage, served)
         if stats["completed"] != 1:
             problems.append(f"the simulator completed {stats['completed']} responses, expected 1")

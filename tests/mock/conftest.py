@@ -1,8 +1,14 @@
-"""A zero-latency simulator shared by the tests of one module, wiped before each test."""
+"""A zero-latency simulator shared by the tests of one module, wiped before each test,
+and a small HTTP client that shows the answer as it is on the wire."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import http.client
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -10,9 +16,10 @@ from harness.mock import SimulatorConfig, SimulatorProcess
 
 
 @pytest.fixture(scope="module")
-def fast_sim() -> Iterator[SimulatorProcess]:
-    """Zero latency: shapes, counters, faults."""
-    with SimulatorProcess(SimulatorConfig(ttft_ms=0, itl_ms=0, seed=1)) as sim:
+def fast_sim(request: pytest.FixtureRequest) -> Iterator[SimulatorProcess]:
+    """Zero latency: shapes, counters, faults. A module's ``SIMULATOR`` dict adds settings."""
+    settings = getattr(request.module, "SIMULATOR", {})
+    with SimulatorProcess(SimulatorConfig(ttft_ms=0, itl_ms=0, seed=1, **settings)) as sim:
         yield sim
 
 
@@ -22,3 +29,58 @@ def sim(fast_sim: SimulatorProcess) -> SimulatorProcess:
     fast_sim.clear_faults()
     fast_sim.reset()
     return fast_sim
+
+
+@dataclass
+class Answer:
+    """One response: status, lower-case headers, body, and whether it ended properly."""
+
+    status: int
+    headers: dict[str, str]
+    payload: bytes
+    complete: bool
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+    def events(self) -> list[tuple[str, bytes]]:
+        """(event name, data) of each server-sent event; unnamed ones are ``message``."""
+        found = []
+        for block in self.payload.split(b"\n\n"):
+            fields = dict(line.split(b": ", 1) for line in block.split(b"\n") if b": " in line)
+            if fields:
+                found.append((fields.get(b"event", b"message").decode(), fields[b"data"]))
+        return found
+
+    def objects(self) -> list[Any]:
+        """The JSON data of every event."""
+        return [json.loads(data) for _, data in self.events()]
+
+
+Post = Callable[..., Answer]
+
+
+def post(url: str, path: str, payload: Any, headers: dict[str, str] | None = None) -> Answer:
+    """POST ``payload`` as JSON (bytes as they are) on a fresh connection."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    connection = http.client.HTTPConnection(urlsplit(url).netloc, timeout=10)
+    try:
+        connection.request("POST", path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        found = {name.lower(): value for name, value in response.getheaders()}
+        try:
+            return Answer(response.status, found, response.read(), complete=True)
+        except http.client.IncompleteRead as cut:
+            return Answer(response.status, found, cut.partial, complete=False)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def send(sim: SimulatorProcess) -> Post:
+    """``send(path, payload, headers=None)``: one POST to the module's simulator."""
+
+    def call(path: str, payload: Any, headers: dict[str, str] | None = None) -> Answer:
+        return post(sim.url, path, payload, headers)
+
+    return call

@@ -21,6 +21,7 @@ def test_defaults() -> None:
     assert config.seed is None
     assert config.models == ("sim-gpt",)
     assert config.faults == ()
+    assert (config.reasoning_tokens, config.cache_hit) == (0, 0.0)
 
 
 def test_flags_without_prefix_give_the_defaults() -> None:
@@ -39,6 +40,8 @@ def test_prefixed_flags_build_the_config() -> None:
             "--mock-jitter", "0.2",
             "--mock-slots", "4",
             "--mock-output-tokens", "32",
+            "--mock-reasoning-tokens", "16",
+            "--mock-cache-hit", "0.25",
             "--mock-seed", "7",
             "--mock-model", "a",
             "--mock-model", "b",
@@ -53,6 +56,8 @@ def test_prefixed_flags_build_the_config() -> None:
         jitter=0.2,
         slots=4,
         output_tokens=32,
+        reasoning_tokens=16,
+        cache_hit=0.25,
         seed=7,
         models=("a", "b"),
         faults=("cut:3@next", "http:503@p=0.1"),
@@ -69,6 +74,8 @@ def test_to_cli_args_round_trips_through_the_command_parser() -> None:
         slots=2,
         output_tokens=5,
         default_output_tokens=9,
+        reasoning_tokens=3,
+        cache_hit=0.1,
         seed=11,
         models=("m1", "m2"),
         faults=("stall:0.5@every=3",),
@@ -89,6 +96,9 @@ def test_to_cli_args_round_trips_through_the_command_parser() -> None:
         ["--output-tokens", "1.5"],
         ["--fault", "cut"],
         ["--seed", "x"],
+        ["--reasoning-tokens", "-1"],
+        ["--cache-hit", "1.5"],
+        ["--cache-hit", "-0.1"],
     ],
 )
 def test_bad_flags_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,6 +123,9 @@ def test_bad_fault_flag_shows_the_parse_error(capsys: pytest.CaptureFixture[str]
         ("slots", -1),
         ("output_tokens", -1),
         ("default_output_tokens", -1),
+        ("reasoning_tokens", -1),
+        ("cache_hit", 1.01),
+        ("cache_hit", float("nan")),
         ("models", ()),
         ("faults", ("nope",)),
     ],

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness.mock import SimulatorProcess
-from harness.mock.dialect import InvalidRequest
+from harness.mock.dialect import Generation, InvalidRequest, TokenCounts
 from harness.mock.dialects import CHAT_ROUTES, DIALECTS
 from harness.mock.echo_dialect import (
     GENERATE_PATH,
@@ -67,24 +67,29 @@ def test_invalid_requests_get_a_failure_body(raw: bytes, param: str | None) -> N
     assert failure["detail"] == caught.value.message
 
 
+def generation(answer: int, reached_limit: bool, prompt: int = 4) -> Generation:
+    return Generation(0, answer, reached_limit, TokenCounts(prompt, 0, answer, 0))
+
+
 def test_stream_events() -> None:
-    encoder = EchoStreamEncoder()
+    encoder = EchoStreamEncoder(generation(2, reached_limit=True))
     assert encoder.opening() == b""
     assert encoder.token(0) == b'event: token\ndata: {"t":" the"}\n\n'
     assert encoder.token(1) == b'event: token\ndata: {"t":" load"}\n\n'
-    done = encoder.closing(True, 4, 2)
+    done = encoder.closing()
     assert done.startswith(b"event: done\ndata: ") and done.endswith(b"\n\n")
     assert json.loads(done.split(b"data: ")[1]) == {
         "stop": "length",
         "tokens_in": 4,
         "tokens_out": 2,
     }
-    assert json.loads(encoder.closing(False, 1, 1).split(b"data: ")[1])["stop"] == "end"
+    ended = EchoStreamEncoder(generation(1, reached_limit=False, prompt=1)).closing()
+    assert json.loads(ended.split(b"data: ")[1])["stop"] == "end"
 
 
 def test_completion_body() -> None:
     request = parse_generate_request(body(), "m")
-    answer = json.loads(DIALECT.completion_body(request, 1, 0, 3, reached_limit=False))
+    answer = json.loads(DIALECT.completion_body(request, generation(3, reached_limit=False)))
     assert answer == {"output": " the load test", "stop": "end", "tokens_in": 4, "tokens_out": 3}
 
 
@@ -113,43 +118,13 @@ def test_rate_limit_body_carries_the_wait() -> None:
 # -- served by the simulator ----------------------------------------------------------
 
 
-class Answer:
-    def __init__(self, response: http.client.HTTPResponse, payload: bytes, complete: bool) -> None:
-        self.status = response.status
-        self.headers = {k.lower(): v for k, v in response.getheaders()}
-        self.payload = payload
-        self.complete = complete
-
-    def json(self) -> Any:
-        return json.loads(self.payload)
-
-    def events(self) -> list[tuple[str, bytes]]:
-        """(event name, data) of each server-sent event."""
-        found = []
-        for block in self.payload.split(b"\n\n"):
-            fields = dict(line.split(b": ", 1) for line in block.split(b"\n") if b": " in line)
-            if fields:
-                found.append((fields[b"event"].decode(), fields[b"data"]))
-        return found
+def generate(send: Any, **fields: Any) -> Any:
+    """One ``/echo/v1/generate`` call through the ``send`` fixture."""
+    return send(GENERATE_PATH, body(**fields), {"X-Echo-Key": "anything"})
 
 
-def generate(url: str, **fields: Any) -> Answer:
-    connection = http.client.HTTPConnection(urlsplit(url).netloc, timeout=10)
-    try:
-        connection.request(
-            "POST", GENERATE_PATH, body=body(**fields), headers={"X-Echo-Key": "anything"}
-        )
-        response = connection.getresponse()
-        try:
-            return Answer(response, response.read(), complete=True)
-        except http.client.IncompleteRead as cut:
-            return Answer(response, cut.partial, complete=False)
-    finally:
-        connection.close()
-
-
-def test_stream_is_token_events_then_done(sim: SimulatorProcess) -> None:
-    answer = generate(sim.url, stream=True, max_output=5)
+def test_stream_is_token_events_then_done(sim: SimulatorProcess, send: Any) -> None:
+    answer = generate(send, stream=True, max_output=5)
     assert answer.status == 200 and answer.complete
     assert answer.headers["content-type"].startswith("text/event-stream")
     events = answer.events()
@@ -162,8 +137,8 @@ def test_stream_is_token_events_then_done(sim: SimulatorProcess) -> None:
     assert stats["streams"] == 1
 
 
-def test_non_streaming_answer_and_default_length(sim: SimulatorProcess) -> None:
-    answer = generate(sim.url)
+def test_non_streaming_answer_and_default_length(sim: SimulatorProcess, send: Any) -> None:
+    answer = generate(send)
     assert answer.status == 200 and answer.headers["content-type"] == "application/json"
     result = answer.json()
     assert (result["stop"], result["tokens_in"], result["tokens_out"]) == ("end", 4, 128)
@@ -171,16 +146,16 @@ def test_non_streaming_answer_and_default_length(sim: SimulatorProcess) -> None:
     assert sim.stats()["non_streams"] == 1
 
 
-def test_bad_request_is_a_400_failure(sim: SimulatorProcess) -> None:
-    answer = generate(sim.url, prompt=None)
+def test_bad_request_is_a_400_failure(sim: SimulatorProcess, send: Any) -> None:
+    answer = generate(send, prompt=None)
     assert answer.status == 400
     assert answer.json()["failure"]["code"] == "bad_request"
     assert sim.stats()["error_responses"] == 1
 
 
-def test_rate_limit_fault(sim: SimulatorProcess) -> None:
+def test_rate_limit_fault(sim: SimulatorProcess, send: Any) -> None:
     sim.add_fault("429:1.5@next")
-    answer = generate(sim.url, stream=True)
+    answer = generate(send, stream=True)
     assert answer.status == 429
     assert answer.headers["retry-after"] == "2"
     assert answer.headers["retry-after-ms"] == "1500"
@@ -191,34 +166,65 @@ def test_rate_limit_fault(sim: SimulatorProcess) -> None:
     }
 
 
-def test_http_fault(sim: SimulatorProcess) -> None:
+def test_http_fault(sim: SimulatorProcess, send: Any) -> None:
     sim.add_fault("http:503@next")
-    answer = generate(sim.url, max_output=2)
+    answer = generate(send, max_output=2)
     assert answer.status == 503 and answer.json()["failure"]["code"] == "overloaded"
 
 
-def test_cut_fault_ends_the_stream_without_done(sim: SimulatorProcess) -> None:
+def test_cut_fault_ends_the_stream_without_done(sim: SimulatorProcess, send: Any) -> None:
     sim.add_fault("cut:2@next")
-    answer = generate(sim.url, stream=True, max_output=6)
+    answer = generate(send, stream=True, max_output=6)
     assert answer.status == 200 and not answer.complete
     assert [name for name, _ in answer.events()] == ["token", "token"]
     stats = sim.stats()
     assert (stats["completed"], stats["output_tokens_sent"]) == (0, 2)
 
 
-def test_malformed_fault_sends_a_token_event_that_is_not_json(sim: SimulatorProcess) -> None:
+def test_malformed_fault_sends_a_token_event_that_is_not_json(
+    sim: SimulatorProcess, send: Any
+) -> None:
     sim.add_fault("malformed@next")
-    answer = generate(sim.url, stream=True, max_output=3)
+    answer = generate(send, stream=True, max_output=3)
     events = answer.events()
     assert events[1] == ("token", b"{not json")
     assert events[-1][0] == "done"
     sim.add_fault("malformed@next")
-    assert generate(sim.url, max_output=3).payload == b"{not json"
+    assert generate(send, max_output=3).payload == b"{not json"
 
 
-def test_stall_fault_delays_but_completes(sim: SimulatorProcess) -> None:
+def test_overload_fault_ends_the_stream_with_a_failure_event(
+    sim: SimulatorProcess, send: Any
+) -> None:
+    sim.add_fault("overload@next")
+    answer = generate(send, stream=True, max_output=4)
+    assert answer.complete
+    events = answer.events()
+    assert [name for name, _ in events] == ["token", "failure"]
+    assert json.loads(events[-1][1])["failure"]["code"] == "overloaded"
+    sim.add_fault("overload@next")
+    unstreamed = generate(send, max_output=4)
+    assert unstreamed.status == 503 and unstreamed.json()["failure"]["code"] == "overloaded"
+    stats = sim.stats()
+    assert (stats["completed"], stats["output_tokens_sent"]) == (0, 1)
+
+
+def test_blocked_fault_is_a_bad_request(sim: SimulatorProcess, send: Any) -> None:
+    sim.add_fault("blocked@next")
+    answer = generate(send, stream=True)
+    assert answer.status == 400 and answer.json()["failure"]["code"] == "bad_request"
+
+
+def test_wrong_usage_fault_scales_what_is_reported(sim: SimulatorProcess, send: Any) -> None:
+    sim.add_fault("wrong_usage:1.5@next")
+    answer = generate(send, max_output=4)
+    assert (answer.json()["tokens_in"], answer.json()["tokens_out"]) == (6, 6)
+    assert (sim.stats()["input_tokens"], sim.stats()["output_tokens"]) == (4, 4)
+
+
+def test_stall_fault_delays_but_completes(sim: SimulatorProcess, send: Any) -> None:
     sim.add_fault("stall:0.2@next")
-    answer = generate(sim.url, stream=True, max_output=3)
+    answer = generate(send, stream=True, max_output=3)
     assert answer.complete and answer.events()[-1][0] == "done"
     assert sim.stats()["faults"] == {"stall": 1}
 

@@ -30,6 +30,10 @@ from harness.mock.faults import FaultPlan, FaultSpec, parse_fault_spec
             ),
         ),
         (" http:529 ", FaultSpec(spec="http:529", kind="http", status=529)),
+        ("overload@next", FaultSpec(spec="overload@next", kind="overload", selector="next")),
+        ("blocked", FaultSpec(spec="blocked", kind="blocked")),
+        ("wrong_usage:1.5", FaultSpec(spec="wrong_usage:1.5", kind="wrong_usage", factor=1.5)),
+        ("wrong_usage:0", FaultSpec(spec="wrong_usage:0", kind="wrong_usage", factor=0.0)),
     ],
 )
 def test_parse_valid_specs(text: str, expected: FaultSpec) -> None:
@@ -48,6 +52,11 @@ def test_parse_valid_specs(text: str, expected: FaultSpec) -> None:
         ("stall:0", "stall's seconds must be a finite number > 0"),
         ("stall:nan", "stall's seconds must be a finite number > 0"),
         ("malformed:2", "'malformed' takes no argument"),
+        ("overload:1", "'overload' takes no argument"),
+        ("blocked:SAFETY", "'blocked' takes no argument"),
+        ("wrong_usage", "'wrong_usage' needs an argument"),
+        ("wrong_usage:-2", "wrong_usage's FACTOR must be a finite number >= 0"),
+        ("wrong_usage:inf", "wrong_usage's FACTOR must be a finite number >= 0"),
         ("http:200", "http's STATUS must be >= 400, got 200"),
         ("http:600", "http's STATUS must be 400..599, got 600"),
         ("429:-1", "429's Retry-After seconds must be a finite number >= 0"),

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from harness.mock.dialect import Generation, TokenCounts
 from harness.mock.openai_dialect import (
     DONE_EVENT,
     ChunkEncoder,
@@ -84,13 +85,38 @@ def test_invalid_requests(raw: bytes, param: str | None) -> None:
     assert set(error) == {"message", "type", "param", "code"}
 
 
+def generation(answer: int, reasoning: int = 0, cached: int = 0, created: int = 123) -> Generation:
+    usage = TokenCounts(9, cached, answer + reasoning, reasoning)
+    return Generation(reasoning, answer, True, usage, number=1, created=created)
+
+
 def test_completion_body() -> None:
-    result = json.loads(completion_body("chatcmpl-1", 123, "m", 4, "length", 9))
+    result = json.loads(completion_body("chatcmpl-1", "m", generation(4)))
     assert result["object"] == "chat.completion"
+    assert result["created"] == 123
     assert result["choices"][0]["message"]["role"] == "assistant"
+    assert "reasoning_content" not in result["choices"][0]["message"]
     assert len(result["choices"][0]["message"]["content"].split()) == 4
     assert result["choices"][0]["finish_reason"] == "length"
     assert result["usage"] == {"prompt_tokens": 9, "completion_tokens": 4, "total_tokens": 13}
+
+
+def test_reasoner_model_turns_reasoning_on() -> None:
+    assert parse_chat_request(body(model="deepseek-reasoner"), "m").reasoning
+    assert not parse_chat_request(body(model="deepseek-chat"), "m").reasoning
+
+
+def test_completion_body_with_reasoning_and_cache() -> None:
+    result = json.loads(completion_body("c", "r", generation(2, reasoning=3, cached=4)))
+    message = result["choices"][0]["message"]
+    assert (message["reasoning_content"], message["content"]) == (" the load test", " the load")
+    assert result["usage"] == {
+        "prompt_tokens": 9,
+        "completion_tokens": 5,
+        "total_tokens": 14,
+        "prompt_tokens_details": {"cached_tokens": 4},
+        "completion_tokens_details": {"reasoning_tokens": 3},
+    }
 
 
 def parse_event(event: bytes) -> dict[str, object]:
@@ -102,7 +128,7 @@ def parse_event(event: bytes) -> dict[str, object]:
 
 @pytest.mark.parametrize("include_usage", [False, True])
 def test_chunk_encoder_events_are_valid_chunks(include_usage: bool) -> None:
-    encoder = ChunkEncoder("chatcmpl-9", 77, 'model "quoted"', include_usage)
+    encoder = ChunkEncoder("chatcmpl-9", 'model "quoted"', include_usage, generation(2, created=77))
     events = [encoder.opening(), encoder.token(0), encoder.token(1), encoder.finish("stop")]
     parsed = [parse_event(e) for e in events]
     for chunk in parsed:
@@ -121,10 +147,25 @@ def test_chunk_encoder_events_are_valid_chunks(include_usage: bool) -> None:
         {},
     ]
     assert parsed[-1]["choices"][0]["finish_reason"] == "stop"  # type: ignore[index]
-    usage = parse_event(encoder.usage(5, 2))
+    usage = parse_event(encoder.usage(TokenCounts(5, 0, 2, 0)))
     assert usage["choices"] == []
     assert usage["usage"] == {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
     assert DONE_EVENT == b"data: [DONE]\n\n"
+    closing = encoder.closing()
+    assert closing.endswith(DONE_EVENT)
+    assert closing.count(b"data: ") == (3 if include_usage else 2)
+
+
+def test_reasoning_chunks_come_first() -> None:
+    encoder = ChunkEncoder("c", "deepseek-reasoner", True, generation(2, reasoning=2))
+    chunks = [parse_event(encoder.token(i)) for i in range(4)]
+    deltas = [chunk["choices"][0]["delta"] for chunk in chunks]  # type: ignore[index]
+    assert deltas == [
+        {"content": None, "reasoning_content": " the"},
+        {"content": None, "reasoning_content": " load"},
+        {"content": " the"},
+        {"content": " load"},
+    ]
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 529])

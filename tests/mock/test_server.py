@@ -465,6 +465,60 @@ def test_rate_limit_fault_has_retry_after(sim: SimulatorProcess) -> None:
     assert error["message"].startswith("Rate limit reached")
 
 
+def test_overload_fault_is_an_error_chunk_without_done(sim: SimulatorProcess) -> None:
+    sim.add_fault("overload@next")
+    _, response = chat(sim.url, stream=True, max_tokens=4)
+    assert response.status == 200 and response.terminated
+    events = response.events()
+    assert len(events) == 3, "the role chunk, one token, the error"
+    error = json.loads(events[-1])["error"]
+    assert (error["type"], error["code"]) == ("server_error", "overloaded")
+    sim.add_fault("overload@next")
+    _, unstreamed = chat(sim.url, max_tokens=4)
+    assert unstreamed.status == 503
+    stats = sim.stats()
+    assert (stats["completed"], stats["output_tokens_sent"], stats["error_responses"]) == (0, 1, 1)
+
+
+def test_blocked_fault_is_a_400_and_wrong_usage_scales_usage(sim: SimulatorProcess) -> None:
+    sim.add_fault("blocked@next")
+    _, blocked = chat(sim.url, max_tokens=4)
+    assert blocked.status == 400 and blocked.json()["error"]["type"] == "invalid_request_error"
+    sim.add_fault("wrong_usage:3@next")
+    _, response = chat(sim.url, max_tokens=4)
+    assert response.json()["usage"] == {
+        "prompt_tokens": 3 * PROMPT_WORDS,
+        "completion_tokens": 12,
+        "total_tokens": 3 * PROMPT_WORDS + 12,
+    }
+    assert sim.stats()["output_tokens"] == 4
+
+
+def test_reasoner_streams_reasoning_first_with_cache_and_details() -> None:
+    config = SimulatorConfig(ttft_ms=0, itl_ms=0, reasoning_tokens=2, cache_hit=0.5)
+    with SimulatorProcess(config) as sim:
+        _, response = chat(
+            sim.url,
+            stream=True,
+            max_tokens=5,
+            model="deepseek-reasoner",
+            stream_options={"include_usage": True},
+        )
+        stats = sim.stats()
+    deltas = [c["choices"][0]["delta"] for c in response.chunk_objects() if c["choices"]]
+    assert [d.get("reasoning_content") for d in deltas[1:3]] == [" the", " load"]
+    assert [d.get("content") for d in deltas[3:6]] == [" the", " load", " test"]
+    assert response.chunk_objects()[-1]["usage"] == {
+        "prompt_tokens": PROMPT_WORDS,
+        "completion_tokens": 5,
+        "total_tokens": PROMPT_WORDS + 5,
+        "prompt_tokens_details": {"cached_tokens": PROMPT_WORDS // 2},
+        "completion_tokens_details": {"reasoning_tokens": 2},
+    }
+    assert (stats["output_tokens"], stats["reasoning_tokens"]) == (5, 2)
+    assert stats["cached_input_tokens"] == PROMPT_WORDS // 2
+
+
 def test_faults_follow_their_selector_on_the_wire(sim: SimulatorProcess) -> None:
     sim.add_fault("http:503@every=2")
     statuses = [chat(sim.url, max_tokens=1)[1].status for _ in range(4)]

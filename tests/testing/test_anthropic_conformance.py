@@ -17,3 +17,4 @@ class TestAnthropicConformance(ProviderConformance):
     streaming = ANTHROPIC_STREAMING
     non_streaming = ANTHROPIC_NON_STREAMING
     error_cases = ANTHROPIC_ERROR_CASES
+    simulator_dialect = "anthropic"

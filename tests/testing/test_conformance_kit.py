@@ -67,7 +67,8 @@ EXPECTED_MESSAGES = [
     "stream that ends cleanly after 3 of 7 pieces, without its last events: expected a failed "
     "record of kind 'stream_broken' or 'protocol', but the adapter accepted the stream as complete",
     "API key: build_request put the API key in the request body",
-    "simulator_dialect 'klingon' is not served by the embedded simulator; it serves: echo, openai",
+    "simulator_dialect 'klingon' is not served by the embedded simulator; "
+    "it serves: anthropic, echo, gemini, openai",
 ]
 
 

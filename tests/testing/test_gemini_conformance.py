@@ -17,3 +17,4 @@ class TestGeminiConformance(ProviderConformance):
     streaming = GEMINI_STREAMING
     non_streaming = GEMINI_NON_STREAMING
     error_cases = GEMINI_ERROR_CASES
+    simulator_dialect = "gemini"
