@@ -28,6 +28,7 @@ from typing import Any
 
 from harness.contracts import ERROR_KINDS
 from harness.errors import HarnessConfigError
+from harness.retry_settings import check_retry_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,6 +90,8 @@ class HarnessConfig:
     pricing: PricingConfig = field(default_factory=PricingConfig)
     #: ``[routing]``: ``policy`` names a router; the other keys are its settings.
     routing: dict[str, Any] = field(default_factory=dict)
+    #: ``[retry]``: the retry policy and its settings (see harness.retry_settings).
+    retry: dict[str, Any] = field(default_factory=dict)
 
     def select(self, names: list[str]) -> list[TargetConfig]:
         """The targets named, in order; every name must exist."""
@@ -147,7 +150,8 @@ def load_config(path: Path | None) -> HarnessConfig:
     routing = data.get("routing", {})
     if not isinstance(routing, dict) or not isinstance(routing.get("policy", ""), str):
         raise HarnessConfigError(f'{path}: [routing] must be a table with policy = "NAME"')
-    return HarnessConfig(path, targets, _pricing(path, data.get("pricing", {})), routing)
+    retry = check_retry_table(data.get("retry", {}), f"{path}: [retry]")
+    return HarnessConfig(path, targets, _pricing(path, data.get("pricing", {})), routing, retry)
 
 
 def _target(path: Path, name: str, table: Any) -> TargetConfig:

@@ -20,7 +20,6 @@ import gevent
 from locust.env import Environment
 
 from harness.attempts import Leg, RetryControls, run_logical_request
-from harness.backoff import RetrySettings
 from harness.client import ChatClient
 from harness.config import HarnessConfig, TargetConfig, load_config
 from harness.contracts import (
@@ -43,7 +42,8 @@ from harness.report.console import format_console_summary
 from harness.report.render import publish_reports
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
-from harness.retry_budget import BudgetSettings, RetryBudget
+from harness.retry_budget import RetryBudget
+from harness.retry_settings import retry_choices
 from harness.secrets import redact
 from harness.spend_guard import SpendGuard
 from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
@@ -104,6 +104,7 @@ class LlmRun:
         config_path = Path(options.harness_config) if options.harness_config else None
         selected = [name.strip() for name in (options.targets or "").split(",") if name.strip()]
         config = load_config(config_path)
+        self._retry_table = config.retry
         resolved = resolve_targets(
             self.plugins,
             config,
@@ -152,20 +153,12 @@ class LlmRun:
     def retry_controls(self) -> dict[str, RetryControls]:
         """One policy for the run; a retry budget and a rate limiter per target."""
         options = self.options
+        name, settings, budget = retry_choices(options, self._retry_table)
         try:
-            settings = RetrySettings(
-                max_attempts=options.retry_max_attempts,
-                base=options.retry_base,
-                cap=options.retry_cap,
-                hint_cap=options.retry_hint_cap,
-            )
-            budget = BudgetSettings(
-                ratio=options.retry_budget, min_per_s=options.retry_budget_min_per_s
-            )
             limits = LimitSettings(options.rpm, options.tpm, options.limit_burst_s)
         except ValueError as exc:
-            raise HarnessConfigError(f"retry or rate-limit options: {exc}") from None
-        policy = self.plugins.retry_policies.get(options.retry)
+            raise HarnessConfigError(f"rate-limit options: {exc}") from None
+        policy = self.plugins.retry_policies.get(name)
         configure = getattr(policy, "configure", None)
         if configure is not None:
             policy = configure(settings)

@@ -95,22 +95,24 @@ def add_harness_arguments(parser: Any) -> None:
     )
     parser.add_argument(
         "--retry",
-        default="none",
+        default=None,
         metavar="POLICY",
-        help="retry policy: none, fixed, exponential, full-jitter, equal-jitter, "
-        "decorrelated-jitter, or a plugin's",
+        help="retry policy: none (default), fixed, exponential, full-jitter, equal-jitter, "
+        "decorrelated-jitter, or a plugin's; also [retry] policy in harness.toml",
         env_var="HARNESS_RETRY",
         include_in_web_ui=True,
     )
-    for name, kind, default, what in (
-        ("retry-max-attempts", int, 3, "attempts per request, the first included"),
-        ("retry-base", float, 0.5, "seconds: first backoff step"),
-        ("retry-cap", float, 8.0, "seconds: longest computed backoff"),
-        ("retry-hint-cap", float, 60.0, "seconds: longest server Retry-After honoured"),
-        ("retry-budget", float, 0.2, "retries allowed per request, over a 10 s window"),
-        ("retry-budget-min-per-s", float, 10.0, "retries per second always allowed"),
+    # No defaults here: an option left out falls back to [retry] in harness.toml,
+    # then to the built-in default (harness.retry_settings).
+    for name, kind, what in (
+        ("retry-max-attempts", int, "attempts per request, the first included (3)"),
+        ("retry-base", float, "seconds: first backoff step (0.5)"),
+        ("retry-cap", float, "seconds: longest computed backoff (8)"),
+        ("retry-hint-cap", float, "seconds: longest server Retry-After honoured (60)"),
+        ("retry-budget", float, "retries allowed per request, over a 10 s window (0.2)"),
+        ("retry-budget-min-per-s", float, "retries per second always allowed (10)"),
     ):
-        parser.add_argument(f"--{name}", type=kind, default=default, help=what)
+        parser.add_argument(f"--{name}", type=kind, default=None, help=what)
     parser.add_argument(
         "--prices",
         action="append",
