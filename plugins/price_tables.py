@@ -1,4 +1,4 @@
-"""The built-in price table: list prices shipped as data in ``data/prices.toml``."""
+"""The built-in price table: list prices shipped as data in ``prices.toml``."""
 
 from __future__ import annotations
 
@@ -15,5 +15,5 @@ BUILT_IN_TABLE = "builtin"
 
 @hookimpl
 def harness_register_price_tables(register: Callable[[PriceTable], None]) -> None:
-    data = Path(str(files("harness_plugins") / "data" / "prices.toml"))
+    data = Path(str(files("harness_plugins") / "prices.toml"))
     register(TomlPriceTable.from_toml(BUILT_IN_TABLE, data))
