@@ -14,7 +14,8 @@ from harness.metrics.timeseries import SecondSeries
 #: counters and per-second rate-limit headroom. 3: logical-request and retry
 #: counters and histograms, per-second errors by kind and retries. 4: exact
 #: cost sums (decimal strings) and the models, roles and workflows groupings.
-FORMAT_VERSION = 4
+#: 5: fallback and routing counters, fallback logical latency and cost.
+FORMAT_VERSION = 5
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one

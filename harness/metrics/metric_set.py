@@ -40,6 +40,9 @@ COUNTERS: tuple[str, ...] = (
     "retries",
     "retry_denied_by_budget",
     "limited_attempts",
+    "fallback_attempts",
+    "fell_back",
+    "routed",
 )
 HISTOGRAMS: tuple[str, ...] = (
     "ttft",
@@ -54,6 +57,7 @@ HISTOGRAMS: tuple[str, ...] = (
     "first_attempt_e2e",
     "retry_delay",
     "limiter_wait",
+    "fallback_logical_e2e",
 )
 
 
@@ -81,6 +85,14 @@ class MetricSet:
     without retries" is ``logical_e2e`` (successful logical requests, backoff
     and limiter waits included) against ``first_attempt_e2e`` (successful
     first attempts, which needed no retry).
+
+    Fallbacks and routing: ``fallback_attempts`` counts attempts sent to a
+    fallback target (``fallback_from`` set) and ``fallback_cost`` sums their
+    costs; ``fell_back`` and ``routed`` count logical requests whose final
+    attempt fell back or was routed, filed under the target that served them,
+    and ``fell_back_from`` says which target each fell back from.
+    ``fallback_logical_e2e`` times the successful ones that fell back, against
+    ``logical_e2e`` for all.
     """
 
     requests: int = 0
@@ -105,6 +117,10 @@ class MetricSet:
     retries: int = 0
     retry_denied_by_budget: int = 0
     limited_attempts: int = 0
+    fallback_attempts: int = 0
+    fell_back: int = 0
+    routed: int = 0
+    fell_back_from: dict[str, int] = field(default_factory=dict)
     ttft: LogHistogram = field(default_factory=LogHistogram)
     ttfa: LogHistogram = field(default_factory=LogHistogram)
     itl: LogHistogram = field(default_factory=LogHistogram)
@@ -117,7 +133,9 @@ class MetricSet:
     first_attempt_e2e: LogHistogram = field(default_factory=LogHistogram)
     retry_delay: LogHistogram = field(default_factory=LogHistogram)
     limiter_wait: LogHistogram = field(default_factory=LogHistogram)
+    fallback_logical_e2e: LogHistogram = field(default_factory=LogHistogram)
     cost: CostSums = field(default_factory=CostSums)
+    fallback_cost: CostSums = field(default_factory=CostSums)
     first_started_at: float | None = None
     last_ended_at: float | None = None
 
@@ -135,8 +153,7 @@ class MetricSet:
             self._add_timings(record)
         else:
             self.failed += 1
-            kind = record_values.error_kind(record)
-            self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + 1
+            _count(self.errors_by_kind, record_values.error_kind(record))
             _add_if_known(self.e2e_failed, record.e2e_s)
 
     def _add_retry_facts(self, record: RequestRecord) -> None:
@@ -150,18 +167,30 @@ class MetricSet:
             self.retry_delay.add(record.retry_delay_s)
         elif record.ok:
             _add_if_known(self.first_attempt_e2e, record.e2e_s)
+        if record.fallback_from is not None:
+            self.fallback_attempts += 1
+            self.fallback_cost.add(record)
 
     def _add_logical(self, record: RequestRecord) -> None:
         retried = record_values.is_retry(record)
+        fell_back_from = record.fallback_from
         self.logical_requests += 1
         if retried:
             self.retried_logical += 1
+        if record.routed_by is not None:
+            self.routed += 1
+        if fell_back_from is not None:
+            self.fell_back += 1
+            _count(self.fell_back_from, fell_back_from)
         if not record.ok:
             return
         self.logical_ok += 1
         if retried:
             self.succeeded_after_retry += 1
-        _add_if_known(self.logical_e2e, record_values.logical_e2e(record))
+        logical_e2e = record_values.logical_e2e(record)
+        _add_if_known(self.logical_e2e, logical_e2e)
+        if fell_back_from is not None:
+            _add_if_known(self.fallback_logical_e2e, logical_e2e)
 
     def _add_usage(self, record: RequestRecord) -> None:
         usage = record.usage
@@ -226,10 +255,13 @@ class MetricSet:
         for name in COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for kind, count in other.errors_by_kind.items():
-            self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
+            _count(self.errors_by_kind, kind, count)
+        for target, count in other.fell_back_from.items():
+            _count(self.fell_back_from, target, count)
         for name in HISTOGRAMS:
             self.histogram(name).merge(other.histogram(name))
         self.cost.merge(other.cost)
+        self.fallback_cost.merge(other.fallback_cost)
         if other.first_started_at is not None and other.last_ended_at is not None:
             self._widen_span(other.first_started_at, other.last_ended_at)
 
@@ -240,8 +272,10 @@ class MetricSet:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {name: getattr(self, name) for name in COUNTERS}
         data["errors_by_kind"] = dict(sorted(self.errors_by_kind.items()))
+        data["fell_back_from"] = dict(sorted(self.fell_back_from.items()))
         data["histograms"] = {name: self.histogram(name).to_dict() for name in HISTOGRAMS}
         data["cost"] = self.cost.to_dict()
+        data["fallback_cost"] = self.fallback_cost.to_dict()
         data["first_started_at"] = self.first_started_at
         data["last_ended_at"] = self.last_ended_at
         return data
@@ -249,8 +283,10 @@ class MetricSet:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MetricSet:
         metrics = cls(
-            errors_by_kind={str(k): int(v) for k, v in data["errors_by_kind"].items()},
+            errors_by_kind=_counts_from(data["errors_by_kind"]),
+            fell_back_from=_counts_from(data["fell_back_from"]),
             cost=CostSums.from_dict(data["cost"]),
+            fallback_cost=CostSums.from_dict(data["fallback_cost"]),
             first_started_at=data["first_started_at"],
             last_ended_at=data["last_ended_at"],
         )
@@ -263,6 +299,14 @@ class MetricSet:
 
 def _percent_over(value: int, reference: int) -> float | None:
     return (value - reference) / reference * 100.0 if reference else None
+
+
+def _count(counts: dict[str, int], key: str, count: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + count
+
+
+def _counts_from(data: dict[str, Any]) -> dict[str, int]:
+    return {str(key): int(value) for key, value in data.items()}
 
 
 def _add_if_known(hist: LogHistogram, value: float | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from harness.report.costs import has_cost_data, pricing_line, unpriced_models
@@ -9,6 +10,7 @@ from harness.report.formatting import (
     USAGE_DIFF_TOLERANCE_PCT,
     format_cost,
     format_count,
+    format_counts,
     format_ms,
     format_percent,
     format_rate,
@@ -16,7 +18,7 @@ from harness.report.formatting import (
     format_signed_percent,
     usage_diff_stands_out,
 )
-from harness.report.summary import has_retry_activity
+from harness.report.summary import has_fallback_activity, has_retry_activity
 
 CONSOLE_LATENCIES: tuple[tuple[str, str], ...] = (
     ("ttft", "TTFT"),
@@ -38,6 +40,7 @@ def format_console_summary(summary: dict[str, Any]) -> str:
     lines += [f"  {name}: {_error_list(block['errors_by_kind'])}" for name, block in blocks]
     lines += _usage_lines(blocks)
     lines += _retry_lines(blocks)
+    lines += _fallback_lines(blocks)
     lines += _cost_lines(summary, blocks)
     lines += ["", *_latency_table(blocks)]
     if summary.get("comparison"):
@@ -111,26 +114,61 @@ def _usage_lines(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return lines
 
 
-def _retry_lines(blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
+Blocks = list[tuple[str, dict[str, Any]]]
+
+
+def _retry_lines(blocks: Blocks) -> list[str]:
     """A line for each block that retried, had a retry denied or waited for the limiter."""
-    active = [(name, block) for name, block in blocks if has_retry_activity(block)]
-    if not active:
-        return []
-    lines = ["", "retries: attempts / logical requests; logical E2E p50 vs first attempts' (ms):"]
-    for name, block in active:
-        retries, latency = block["retries"], block["latency"]
-        lines.append(
-            f"  {name}: {format_count(retries['attempts'])} / "
-            f"{format_count(retries['logical_requests'])} = "
-            f"{format_ratio(retries['amplification'])}, "
-            f"logical success {format_percent(retries['logical_success_rate'])}, "
-            f"{format_count(retries['succeeded_after_retry'])} succeeded after retry, "
-            f"{format_count(retries['denied_by_budget'])} denied by budget, "
-            f"{format_count(retries['limited_attempts'])} held by the limiter; "
-            f"E2E p50 {format_ms(latency['logical_e2e']['p50'])} "
-            f"vs {format_ms(latency['first_attempt_e2e']['p50'])}"
-        )
-    return lines
+    heading = "retries: attempts / logical requests; logical E2E p50 vs first attempts' (ms):"
+    return _active_lines(blocks, has_retry_activity, heading, _retry_line)
+
+
+def _retry_line(name: str, block: dict[str, Any]) -> str:
+    retries, latency = block["retries"], block["latency"]
+    return (
+        f"  {name}: {format_count(retries['attempts'])} / "
+        f"{format_count(retries['logical_requests'])} = "
+        f"{format_ratio(retries['amplification'])}, "
+        f"logical success {format_percent(retries['logical_success_rate'])}, "
+        f"{format_count(retries['succeeded_after_retry'])} succeeded after retry, "
+        f"{format_count(retries['denied_by_budget'])} denied by budget, "
+        f"{format_count(retries['limited_attempts'])} held by the limiter; "
+        f"E2E p50 {format_ms(latency['logical_e2e']['p50'])} "
+        f"vs {format_ms(latency['first_attempt_e2e']['p50'])}"
+    )
+
+
+def _fallback_lines(blocks: Blocks) -> list[str]:
+    """A line for each block that served requests as a fallback or routed them."""
+    heading = "fallbacks and routing; logical E2E p50 of fallen-back requests vs all (ms):"
+    return _active_lines(blocks, has_fallback_activity, heading, _fallback_line)
+
+
+def _fallback_line(name: str, block: dict[str, Any]) -> str:
+    retries, latency = block["retries"], block["latency"]
+    served = sum(retries["fallbacks_from"].values())
+    return (
+        f"  {name}: {format_count(served)} requests "
+        f"({format_percent(retries['fallback_rate'])}) served as fallback for "
+        f"{format_counts(retries['fallbacks_from'], empty='none')}, "
+        f"{format_count(retries['fallback_attempts'])} fallback attempts costing "
+        f"{format_cost(block['cost']['fallback_cost'], 0)}; "
+        f"{format_count(retries['routed'])} routed "
+        f"({format_percent(retries['routed_rate'])}); "
+        f"E2E p50 {format_ms(latency['fallback_logical_e2e']['p50'])} "
+        f"vs {format_ms(latency['logical_e2e']['p50'])}"
+    )
+
+
+def _active_lines(
+    blocks: Blocks,
+    active: Callable[[dict[str, Any]], bool],
+    heading: str,
+    line: Callable[[str, dict[str, Any]], str],
+) -> list[str]:
+    """A heading and a line per block that ``active`` picks; nothing when it picks none."""
+    shown = [line(name, block) for name, block in blocks if active(block)]
+    return ["", heading, *shown] if shown else []
 
 
 def _cost_lines(summary: dict[str, Any], blocks: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -171,9 +209,7 @@ def _flagged(part: str, percent: float | None) -> str:
 
 
 def _error_list(errors_by_kind: dict[str, int]) -> str:
-    if not errors_by_kind:
-        return "none"
-    return ", ".join(f"{kind} {format_count(count)}" for kind, count in errors_by_kind.items())
+    return format_counts(errors_by_kind, empty="none")
 
 
 def _align(header: list[str], rows: list[list[str]], text_columns: int = 1) -> list[str]:

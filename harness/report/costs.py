@@ -47,7 +47,15 @@ def cost_block(metrics: MetricSet, window_s: float | None) -> dict[str, Any]:
         "per_million_tokens": _ratio(total * MILLION, tokens, derived),
         "per_day": None if projected is None else plain_decimal(projected.per_day),
         "per_month": None if projected is None else plain_decimal(projected.per_month),
+        "fallback_cost": _fallback_cost(metrics),
     }
+
+
+def _fallback_cost(metrics: MetricSet) -> str | None:
+    """What the attempts on fallback targets cost; None when none of them was priced."""
+    sums = metrics.fallback_cost
+    known = sums.priced_records > 0 and metrics.cost.currency is not None
+    return _money(sums.total, known)
 
 
 def currency_warnings(metrics: MetricSet) -> list[str]:

@@ -38,6 +38,13 @@ def format_count(value: int | None) -> str:
     return MISSING if value is None else f"{value:,}"
 
 
+def format_counts(counts: dict[str, int], empty: str = MISSING) -> str:
+    """Counts by name, in name order: ``gpt-sim 12, relay 3``; ``empty`` when there are none."""
+    if not counts:
+        return empty
+    return ", ".join(f"{name} {format_count(count)}" for name, count in sorted(counts.items()))
+
+
 def format_percent(fraction: float | None) -> str:
     return MISSING if fraction is None else f"{fraction * 100:.2f}%"
 

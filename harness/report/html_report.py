@@ -15,7 +15,7 @@ from harness.contracts import ReportSection
 from harness.metrics.cost_sums import COST_PARTS
 from harness.report import formatting
 from harness.report.costs import has_cost_data, pricing_line, unpriced_models
-from harness.report.summary import has_retry_activity
+from harness.report.summary import has_fallback_activity, has_retry_activity
 from harness.report.svg_chart import PALETTE, Series, line_chart
 
 TEMPLATE = "report.html.j2"
@@ -34,6 +34,11 @@ RETRY_LATENCIES: tuple[tuple[str, str], ...] = (
     ("limiter_wait", "limiter wait"),
 )
 RETRY_QUANTILES: tuple[str, ...] = ("p50", "p95")
+#: Latency summaries of the fallbacks table: requests that fell back against all of them.
+FALLBACK_LATENCIES: tuple[tuple[str, str], ...] = (
+    ("fallback_logical_e2e", "fallen-back logical E2E"),
+    ("logical_e2e", "all logical E2E"),
+)
 #: Groupings with rows in the Cost table (before the overall row), with their row labels.
 COST_GROUPINGS: tuple[tuple[str, str], ...] = (
     ("targets", "target"),
@@ -64,6 +69,7 @@ def template_environment() -> Environment:
         ratio=formatting.format_ratio,
         rate=formatting.format_rate,
         count=formatting.format_count,
+        counts=formatting.format_counts,
         percent=formatting.format_percent,
         money=formatting.format_money,
         cost=formatting.format_cost,
@@ -92,6 +98,8 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
         retries_shown=has_retry_activity(summary["overall"]),
         retry_latencies=RETRY_LATENCIES,
         retry_quantiles=RETRY_QUANTILES,
+        fallbacks_shown=has_fallback_activity(summary["overall"]),
+        fallback_latencies=FALLBACK_LATENCIES,
         charts=timeseries_charts(summary["timeseries"]),
         errors_chart=errors_by_kind_chart(summary["timeseries"]),
         headroom_charts=headroom_charts(summary["timeseries"]),

@@ -31,6 +31,7 @@ LATENCY_METRICS: tuple[str, ...] = (
     "first_attempt_e2e",
     "retry_delay",
     "limiter_wait",
+    "fallback_logical_e2e",
 )
 #: Overall histograms shipped raw, so a consumer can merge several runs exactly.
 RAW_HISTOGRAMS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
@@ -89,14 +90,23 @@ def retries_block(metrics: MetricSet) -> dict[str, Any]:
     return {
         "attempts": metrics.requests,
         "logical_requests": logical,
-        "amplification": metrics.requests / logical if logical else None,
-        "logical_success_rate": metrics.logical_ok / logical if logical else None,
+        "amplification": _share(metrics.requests, logical),
+        "logical_success_rate": _share(metrics.logical_ok, logical),
         "retry_attempts": metrics.retries,
         "retried_requests": metrics.retried_logical,
         "succeeded_after_retry": metrics.succeeded_after_retry,
         "denied_by_budget": metrics.retry_denied_by_budget,
         "limited_attempts": metrics.limited_attempts,
+        "fallback_attempts": metrics.fallback_attempts,
+        "fallback_rate": _share(metrics.fell_back, logical),
+        "routed": metrics.routed,
+        "routed_rate": _share(metrics.routed, logical),
+        "fallbacks_from": dict(sorted(metrics.fell_back_from.items())),
     }
+
+
+def _share(count: int, total: int) -> float | None:
+    return count / total if total else None
 
 
 def has_retry_activity(block: dict[str, Any]) -> bool:
@@ -105,6 +115,12 @@ def has_retry_activity(block: dict[str, Any]) -> bool:
     return bool(
         retries["retry_attempts"] or retries["denied_by_budget"] or retries["limited_attempts"]
     )
+
+
+def has_fallback_activity(block: dict[str, Any]) -> bool:
+    """True when a metrics block saw an attempt on a fallback target or a routed request."""
+    retries = block["retries"]
+    return bool(retries["fallback_attempts"] or retries["routed"])
 
 
 def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[str, Any]]:

@@ -226,3 +226,42 @@ def summary_without_usage(run_info: RunInfo) -> dict[str, Any]:
         _attempt(1, "alpha", 0.0, ok=False, error=ErrorInfo(kind="connection", message=""))
     )
     return build_summary(aggregate, run_info)
+
+
+@pytest.fixture
+def fallback_records() -> list[RequestRecord]:
+    """Four logical requests over gpt, claude and relay, in eight attempts.
+
+    Request 1 fails over to claude and succeeds there (2.0 s in all); request 2
+    fails over to claude, which retries once and succeeds (3.0 s); request 3
+    fails over to relay, which fails too; request 4 was routed to claude by
+    prompt size and succeeds at once (0.5 s). The fallback attempts cost
+    0.0010001, 0.0002 and 0.00003 CNY.
+    """
+    server = ErrorInfo(kind="server", message="500")
+
+    def priced(total: str) -> dict[str, str]:
+        return {"currency": "CNY", "output": total, "total": total}
+
+    fallback: dict[str, Any] = {"fallback_from": "gpt", "attempt": 2}
+    return [
+        _attempt(1, "gpt", 0.0, ok=False, e2e_s=0.1, error=server, final=False),
+        _attempt(1, "claude", 0.2, e2e_s=1.5, logical_e2e_s=2.0, cost=priced("0.0010001"),
+                 **fallback),
+        _attempt(2, "gpt", 1.0, ok=False, e2e_s=0.1, error=server, final=False),
+        _attempt(2, "claude", 1.2, ok=False, e2e_s=0.2, error=server, final=False,
+                 cost=priced("0.0002"), usage=Usage(input_tokens=10, output_tokens=1),
+                 **fallback),
+        _attempt(2, "claude", 2.0, attempt=3, e2e_s=1.0, logical_e2e_s=3.0,
+                 fallback_from="gpt", cost=priced("0.00003")),
+        _attempt(3, "gpt", 3.0, ok=False, e2e_s=0.1, error=server, final=False),
+        _attempt(3, "relay", 3.2, ok=False, e2e_s=0.1, error=server, **fallback),
+        _attempt(4, "claude", 4.0, e2e_s=0.5, logical_e2e_s=0.5, routed_by="prompt-size"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def fallback_summary(fallback_records: list[RequestRecord], run_info: RunInfo) -> dict[str, Any]:
+    aggregate = RunAggregate()
+    aggregate.add_all(fallback_records)
+    return build_summary(aggregate, run_info)

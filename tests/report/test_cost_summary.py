@@ -28,6 +28,7 @@ COST_KEYS = {
     "per_million_tokens",
     "per_day",
     "per_month",
+    "fallback_cost",
 }
 
 

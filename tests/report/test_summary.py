@@ -43,7 +43,13 @@ def test_top_level_and_block_keys(summary):
         "output_tps",
     }
     per_attempt = {"ttft", "ttfa", "itl", "tpot", "e2e", "headers", "e2e_failed"}
-    retries = {"logical_e2e", "first_attempt_e2e", "retry_delay", "limiter_wait"}
+    retries = {
+        "logical_e2e",
+        "first_attempt_e2e",
+        "retry_delay",
+        "limiter_wait",
+        "fallback_logical_e2e",
+    }
     assert set(block["latency"]) == per_attempt | retries
     assert set(block["retries"]) == {
         "attempts",
@@ -55,6 +61,11 @@ def test_top_level_and_block_keys(summary):
         "succeeded_after_retry",
         "denied_by_budget",
         "limited_attempts",
+        "fallback_attempts",
+        "fallback_rate",
+        "routed",
+        "routed_rate",
+        "fallbacks_from",
     }
     assert set(block["latency"]["ttft"]) == {
         "count",
@@ -197,6 +208,11 @@ def test_retries_block_counts_attempts_against_logical_requests(retry_summary):
         "succeeded_after_retry": 2,
         "denied_by_budget": 1,
         "limited_attempts": 1,
+        "fallback_attempts": 0,
+        "fallback_rate": 0.0,
+        "routed": 0,
+        "routed_rate": 0.0,
+        "fallbacks_from": {},
     }
     alpha = retry_summary["targets"]["alpha"]["retries"]
     beta = retry_summary["targets"]["beta"]["retries"]
