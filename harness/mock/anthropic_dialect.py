@@ -182,7 +182,7 @@ def _message(
     request: GenerationRequest, generation: Generation, content: list[Any], started: bool
 ) -> dict[str, Any]:
     """The message object: as ``message_start`` carries it, or whole."""
-    return {
+    message: dict[str, Any] = {
         "id": f"msg_sim{generation.number}",
         "type": "message",
         "role": "assistant",
@@ -190,8 +190,10 @@ def _message(
         "content": content,
         "stop_reason": None if started else _stop_reason(generation),
         "stop_sequence": None,
-        "usage": usage_object(generation.usage, request.reasoning, started),
     }
+    if generation.usage is not None:
+        message["usage"] = usage_object(generation.usage, request.reasoning, started)
+    return message
 
 
 def _delta(index: int, kind: str, field: str) -> tuple[bytes, bytes]:
@@ -250,10 +252,11 @@ class MessageStreamEncoder(TemplateEncoder):
     def closing(self) -> bytes:
         generation = self._generation
         ended_in_thinking = generation.reasoning_tokens and not generation.answer_tokens
-        delta = {
-            "delta": {"stop_reason": _stop_reason(generation), "stop_sequence": None},
-            "usage": usage_object(generation.usage, self._request.reasoning),
+        delta: dict[str, Any] = {
+            "delta": {"stop_reason": _stop_reason(generation), "stop_sequence": None}
         }
+        if generation.usage is not None:
+            delta["usage"] = usage_object(generation.usage, self._request.reasoning)
         return (
             (_THINKING_END if ended_in_thinking else _block_stop(self._text_index))
             + event("message_delta", delta)

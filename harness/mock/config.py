@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .faults import parse_fault_spec
+from .faults import parse_fault_spec, parse_scenario
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,28 @@ class SimulatorConfig:
     """What ``GET /v1/models`` lists; any model name is accepted in requests."""
     faults: tuple[str, ...] = ()
     """Fault specs active from the start (see :mod:`harness.mock.faults`)."""
+    rpm_limit: float = 0.0
+    """Server-side requests per minute (a token bucket, see :mod:`.limits`); 0 = none."""
+    tpm_limit: float = 0.0
+    """Server-side tokens per minute (input + max tokens of each request); 0 = none."""
+    limit_burst_s: float = 1.0
+    """Seconds of each limit that its bucket holds, i.e. the burst it allows."""
+    overload_above: int = 0
+    """Requests in flight above which arrivals may be refused as overloaded; 0 = never."""
+    overload_slope: float = 0.0
+    """Chance of that refusal added per request in flight above ``overload_above`` (capped at 1)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be within 0..65535, got {self.port}")
-        for name in ("ttft_ms", "itl_ms", "jitter"):
+        for name in ("ttft_ms", "itl_ms", "jitter", "rpm_limit", "tpm_limit", "overload_slope"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+        if not math.isfinite(self.limit_burst_s) or self.limit_burst_s <= 0:
+            raise ValueError(f"limit_burst_s must be a finite number > 0, got {self.limit_burst_s}")
+        if self.overload_above < 0:
+            raise ValueError(f"overload_above must be >= 0 (0 = off), got {self.overload_above}")
         if self.slots < 0:
             raise ValueError(f"slots must be >= 0 (0 = unlimited), got {self.slots}")
         if self.output_tokens is not None and self.output_tokens < 0:
@@ -90,6 +104,11 @@ class SimulatorConfig:
             "--default-output-tokens", str(self.default_output_tokens),
             "--reasoning-tokens", str(self.reasoning_tokens),
             "--cache-hit", repr(float(self.cache_hit)),
+            "--rpm-limit", repr(float(self.rpm_limit)),
+            "--tpm-limit", repr(float(self.tpm_limit)),
+            "--limit-burst-s", repr(float(self.limit_burst_s)),
+            "--overload-above", str(self.overload_above),
+            "--overload-slope", repr(float(self.overload_slope)),
         ]  # fmt: skip
         if self.output_tokens is not None:
             args += ["--output-tokens", str(self.output_tokens)]
@@ -136,12 +155,20 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
-def _fault(text: str) -> str:
-    try:
-        parse_fault_spec(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return text.strip()
+def _usage_error(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` with its ValueError turned into a usage error that shows the message."""
+
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return checked
+
+
+_fault = _usage_error(lambda text: parse_fault_spec(text).spec)
+_scenario = _usage_error(parse_scenario)
 
 
 def _dest(prefix: str, name: str) -> str:
@@ -152,9 +179,11 @@ def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -
     """Add the simulator flags to ``parser``, each named ``--{prefix}NAME``.
 
     Adds ttft-ms, itl-ms, jitter, slots, output-tokens, default-output-tokens,
-    reasoning-tokens, cache-hit, seed, model (repeatable) and fault
-    (repeatable). ``--host``/``--port`` are left to the caller, which knows
-    whether a port makes sense for it.
+    reasoning-tokens, cache-hit, rpm-limit, tpm-limit, limit-burst-s,
+    overload-above, overload-slope, seed, model (repeatable), fault
+    (repeatable) and scenario (repeatable; its specs join the faults).
+    ``--host``/``--port`` are left to the caller, which knows whether a port
+    makes sense for it.
     """
     defaults = SimulatorConfig()
     group = parser.add_argument_group("simulator" if not prefix else f"simulator ({prefix}*)")
@@ -223,27 +252,83 @@ def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -
         "F",
         "fraction 0..1 of each prompt's input tokens reported as cached (default: %(default)s)",
     )
+    add(
+        "rpm-limit",
+        _number(0.0, float),
+        "N",
+        "server-side requests per minute: over it, a 429 with Retry-After and "
+        "x-ratelimit-* headers on every response; 0 = none (default: %(default)s)",
+    )
+    add(
+        "tpm-limit",
+        _number(0.0, float),
+        "N",
+        "server-side tokens per minute, counting input + max tokens per request; "
+        "0 = none (default: %(default)s)",
+    )
+    add(
+        "limit-burst-s",
+        _number(1e-3, float),
+        "S",
+        "seconds of each server-side limit that may arrive at once (default: %(default)s)",
+    )
+    add(
+        "overload-above",
+        _count,
+        "N",
+        "requests in flight above which arrivals may get the dialect's overload status "
+        "(503, Anthropic 529); 0 = never (default: %(default)s)",
+    )
+    add(
+        "overload-slope",
+        _number(0.0, float, maximum=1.0),
+        "P",
+        "chance of that overload answer per request in flight above --"
+        + prefix
+        + "overload-above, capped at 1 (default: %(default)s)",
+    )
     add("seed", _seed, "INT", "seed for latency jitter and probabilistic faults (default: random)")
-    group.add_argument(
-        flag + "model",
-        dest=_dest(prefix, "models"),
-        action="append",
-        default=None,
-        metavar="NAME",
-        help="a model listed by GET /v1/models; repeatable (default: "
+
+    def repeatable(
+        name: str, field: str, kind: Callable[[str], Any], metavar: str, text: str
+    ) -> None:
+        """A flag that may be given several times, collected in a list."""
+        group.add_argument(
+            flag + name,
+            dest=_dest(prefix, field),
+            action="append",
+            type=kind,
+            default=None,
+            metavar=metavar,
+            help=text,
+        )
+
+    repeatable(
+        "model",
+        "models",
+        str,
+        "NAME",
+        "a model listed by GET /v1/models; repeatable (default: "
         + ", ".join(defaults.models)
         + "); requests may name any model",
     )
-    group.add_argument(
-        flag + "fault",
-        dest=_dest(prefix, "faults"),
-        action="append",
-        type=_fault,
-        default=None,
-        metavar="SPEC",
-        help="inject a fault, KIND[:ARG][@SELECT]: cut:K, stall:SECONDS, malformed, "
-        "http:STATUS, 429:SECONDS, overload, blocked, wrong_usage:FACTOR; "
-        "SELECT: p=FLOAT, n=INT, every=INT, next; repeatable, first match wins",
+    repeatable(
+        "fault",
+        "faults",
+        _fault,
+        "SPEC",
+        "inject a fault, KIND[:ARG][@SELECT][@t=START-END]: cut:K, stall:SECONDS, "
+        "malformed, http:STATUS, 429:SECONDS, overload, blocked, wrong_usage:FACTOR, "
+        "no_usage, reset, slow_headers:SECONDS; SELECT: p=FLOAT, n=INT, every=INT, next; "
+        "t=: seconds since the simulator started; repeatable, first match wins",
+    )
+    repeatable(
+        "scenario",
+        "scenario",
+        _scenario,
+        "SCRIPT",
+        "fault specs separated by ';', each optionally led by its time window, e.g. "
+        "'0-30s ok; 30-60s 429:1@p=0.9; 60-90s ok' (a storm of 429s from 30 s to 60 s)",
     )
 
 
@@ -266,6 +351,11 @@ def simulator_config_from_args(namespace: argparse.Namespace, prefix: str = "") 
         "default_output_tokens",
         "reasoning_tokens",
         "cache_hit",
+        "rpm_limit",
+        "tpm_limit",
+        "limit_burst_s",
+        "overload_above",
+        "overload_slope",
         "seed",
         "models",
         "faults",
@@ -273,4 +363,7 @@ def simulator_config_from_args(namespace: argparse.Namespace, prefix: str = "") 
         found = getattr(namespace, _dest(prefix, name), None)
         if found is not None:
             settings[name] = tuple(found) if name in ("models", "faults") else found
+    # A scenario is only a way of writing fault specs: they join the others, in order.
+    for script in getattr(namespace, _dest(prefix, "scenario"), None) or ():
+        settings["faults"] = (*settings.get("faults", ()), *script)
     return SimulatorConfig(**settings)

@@ -90,8 +90,9 @@ class Generation:
     answer_tokens: int
     reached_limit: bool
     """The output stopped at the request's max tokens."""
-    usage: TokenCounts
-    """The usage to report: what was counted, unless a ``wrong_usage`` fault scaled it."""
+    usage: TokenCounts | None
+    """The usage to report: what was counted, unless a ``wrong_usage`` fault scaled it;
+    None: a ``no_usage`` fault, the answer carries no usage at all."""
     number: int = 1
     """Counts generations, for response ids."""
     created: int = 0

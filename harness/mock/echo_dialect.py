@@ -100,6 +100,14 @@ def parse_generate_request(body: bytes, default_model: str) -> GenerationRequest
     )
 
 
+def _token_counts(generation: Generation) -> dict[str, int]:
+    """The format's usage fields; none under a ``no_usage`` fault."""
+    usage = generation.usage
+    if usage is None:
+        return {}
+    return {"tokens_in": usage.input_tokens, "tokens_out": usage.output_tokens}
+
+
 class EchoStreamEncoder(TemplateEncoder):
     """The token and done events of one echo stream."""
 
@@ -114,11 +122,7 @@ class EchoStreamEncoder(TemplateEncoder):
 
     def closing(self) -> bytes:
         generation = self._generation
-        done = {
-            "stop": _stop(generation.reached_limit),
-            "tokens_in": generation.usage.input_tokens,
-            "tokens_out": generation.usage.output_tokens,
-        }
+        done = {"stop": _stop(generation.reached_limit), **_token_counts(generation)}
         return b"event: done\ndata: " + orjson.dumps(done) + b"\n\n"
 
 
@@ -153,8 +157,7 @@ class EchoDialect:
             {
                 "output": output_text(generation.answer_tokens),
                 "stop": _stop(generation.reached_limit),
-                "tokens_in": generation.usage.input_tokens,
-                "tokens_out": generation.usage.output_tokens,
+                **_token_counts(generation),
             }
         )
 

@@ -1,6 +1,6 @@
-"""Fault injection: the spec grammar and the per-request decision.
+"""Fault injection: the spec grammar, scenarios, and the per-request decision.
 
-Grammar: ``KIND[:ARG][@SELECT]``.
+Grammar: ``KIND[:ARG][@SELECT][@t=START-END]``.
 
 KIND (what happens to a chat request; a "token" is any output token event,
 reasoning ones included, and the first one is the first of these):
@@ -38,6 +38,16 @@ reasoning ones included, and the first one is the first of these):
     Generate normally, but report every usage count multiplied by FACTOR
     (>= 0, rounded), to exercise a client's check of reported usage against
     its own estimate. The simulator's counters keep the true numbers.
+``no_usage``
+    Generate normally, but leave the usage out of the answer in every dialect
+    (OpenAI ``usage``, Anthropic ``usage``, Gemini ``usageMetadata``, echo
+    ``tokens_in``/``tokens_out``), as some relays do.
+``reset``
+    Read the request, then close the connection before any response byte, as
+    a crashing upstream or a load balancer dropping the connection would.
+``slow_headers:S``
+    Wait S seconds (S > 0) before anything, headers included, then answer
+    normally: a slow upstream or a long queue in front of the server.
 
 SELECT (which chat requests; counted from the moment the spec is added):
 
@@ -49,15 +59,35 @@ SELECT (which chat requests; counted from the moment the spec is added):
 ``next``     the next request that no earlier spec claims, once;
 (none)       every request.
 
+WINDOW ``@t=START-END`` (seconds since the simulator started, START
+inclusive, END exclusive; ``@t=START-`` has no end; an ``s`` may follow
+either number) limits the spec to that stretch of time: it sees only the
+requests that arrive inside the window, so its selector counts from the
+window's start (``429:1@n=1@t=5-10`` hits the first request after 5 s), and
+it is dropped once the window has passed. The window and the selector may
+come in either order. ``GET /_harness/faults`` reports the simulator's clock
+(``clock_s``) so a client can place windows relative to its own start.
+
 Specs are checked in the order they were added; the first that matches a
-request wins. Only well-formed chat requests consult the plan.
+request wins. Only well-formed chat requests that got past the server-side
+rate limits and the load-driven overload consult the plan.
+
+A scenario (``--scenario``) is several specs separated by ``;``. Each entry
+is a spec, or ``START-END[s] SPEC`` with the window written first (it becomes
+``SPEC@t=START-END``), or ``START-END[s] ok`` for a stretch without faults,
+which adds nothing and only keeps the script readable. The issue's
+``0-30s ok; 30-60s 429 storm; 60-90s recover`` reads::
+
+    --scenario '0-30s ok; 30-60s 429:1@p=0.9; 60-90s ok'
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+import re
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 FAULT_KINDS: tuple[str, ...] = (
@@ -69,15 +99,20 @@ FAULT_KINDS: tuple[str, ...] = (
     "overload",
     "blocked",
     "wrong_usage",
+    "no_usage",
+    "reset",
+    "slow_headers",
 )
-_NO_ARGUMENT = frozenset(("malformed", "overload", "blocked"))
+_NO_ARGUMENT = frozenset(("malformed", "overload", "blocked", "no_usage", "reset"))
 SELECTORS: tuple[str, ...] = ("always", "p", "n", "every", "next")
 
 GRAMMAR = (
-    "expected KIND[:ARG][@SELECT] with KIND one of cut:K, stall:SECONDS, malformed, "
-    "http:STATUS, 429:SECONDS, overload, blocked, wrong_usage:FACTOR and SELECT one of "
-    "p=FLOAT, n=INT, every=INT, next"
+    "expected KIND[:ARG][@SELECT][@t=START-END] with KIND one of cut:K, stall:SECONDS, "
+    "malformed, http:STATUS, 429:SECONDS, overload, blocked, wrong_usage:FACTOR, no_usage, "
+    "reset, slow_headers:SECONDS and SELECT one of p=FLOAT, n=INT, every=INT, next"
 )
+# A scenario entry's leading window: "30-60s 429:1", "30- 429:1", "0-30 ok".
+_LEADING_WINDOW = re.compile(r"(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)?\s*s?\s+(\S.*)")
 
 
 @dataclass(frozen=True)
@@ -89,7 +124,7 @@ class FaultSpec:
     chunks: int = 0
     """cut: content chunks sent before the connection is closed."""
     seconds: float = 0.0
-    """stall: pause length; 429: the Retry-After value."""
+    """stall and slow_headers: pause length; 429: the Retry-After value."""
     status: int = 0
     """http and 429: the HTTP status answered."""
     factor: float = 1.0
@@ -99,11 +134,19 @@ class FaultSpec:
     """p=: chance per request."""
     count: int = 0
     """n= and every=: the request number or period."""
+    start_s: float = 0.0
+    """@t=: start of the window, in seconds since the simulator started."""
+    end_s: float = math.inf
+    """@t=: end of the window (exclusive); inf = no end."""
 
     @property
     def once(self) -> bool:
         """Whether the spec is spent after it fires."""
         return self.selector in ("n", "next")
+
+    @property
+    def windowed(self) -> bool:
+        return self.start_s > 0.0 or self.end_s != math.inf
 
 
 def _fail(spec: str, problem: str) -> ValueError:
@@ -136,9 +179,13 @@ def parse_fault_spec(spec: str) -> FaultSpec:
     text = spec.strip()
     if not text:
         raise _fail(spec, "empty spec")
-    action, at, selection = text.partition("@")
-    if at and "@" in selection:
-        raise _fail(spec, "more than one '@'")
+    action, *qualifiers = text.split("@")
+    windows = [q for q in qualifiers if q.strip().startswith("t=")]
+    selections = [q for q in qualifiers if not q.strip().startswith("t=")]
+    if len(windows) > 1:
+        raise _fail(spec, "more than one time window '@t='")
+    if len(selections) > 1:
+        raise _fail(spec, "more than one selector")
     kind, colon, argument = action.partition(":")
     kind = kind.strip()
     argument = argument.strip()
@@ -156,8 +203,8 @@ def parse_fault_spec(spec: str) -> FaultSpec:
     factor = 1.0
     if kind == "cut":
         chunks = _parse_int(spec, "cut's chunk count K", argument, 0)
-    elif kind == "stall":
-        seconds = _parse_float(spec, "stall's seconds", argument, 0.0, strict=True)
+    elif kind in ("stall", "slow_headers"):
+        seconds = _parse_float(spec, f"{kind}'s seconds", argument, 0.0, strict=True)
     elif kind == "http":
         status = _parse_int(spec, "http's STATUS", argument, 400)
         if status > 599:
@@ -171,8 +218,8 @@ def parse_fault_spec(spec: str) -> FaultSpec:
     selector = "always"
     probability = 1.0
     count = 0
-    if at:
-        name, equals, value = selection.strip().partition("=")
+    if selections:
+        name, equals, value = selections[0].strip().partition("=")
         name = name.strip()
         value = value.strip()
         if name == "next":
@@ -189,6 +236,7 @@ def parse_fault_spec(spec: str) -> FaultSpec:
         else:
             count = _parse_int(spec, name, value, 1)
         selector = name
+    start_s, end_s = _parse_window(spec, windows[0].strip()[2:]) if windows else (0.0, math.inf)
     return FaultSpec(
         spec=text,
         kind=kind,
@@ -199,7 +247,52 @@ def parse_fault_spec(spec: str) -> FaultSpec:
         selector=selector,
         probability=probability,
         count=count,
+        start_s=start_s,
+        end_s=end_s,
     )
+
+
+def _window_bound(spec: str, text: str) -> float:
+    text = text.strip()
+    return _parse_float(spec, "a window bound", text[:-1] if text.endswith("s") else text, 0, False)
+
+
+def _parse_window(spec: str, text: str) -> tuple[float, float]:
+    """``START-END`` or ``START-`` (seconds, an ``s`` allowed after each) as (start, end)."""
+    first, dash, second = text.partition("-")
+    if not dash or not first.strip():
+        raise _fail(spec, f"a time window is t=START-END or t=START-, got 't={text}'")
+    start = _window_bound(spec, first)
+    end = _window_bound(spec, second) if second.strip() else math.inf
+    if end <= start:
+        raise _fail(spec, f"the window's END must be after its START, got 't={text}'")
+    return start, end
+
+
+def parse_scenario(text: str) -> tuple[str, ...]:
+    """The fault specs of a ``;``-separated scenario, windows written into each.
+
+    ``"0-30s ok; 30-60s 429:1@p=0.9"`` gives ``("429:1@p=0.9@t=30-60",)``.
+    Raises ValueError naming the bad entry.
+    """
+    specs: list[str] = []
+    for entry in text.split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        leading = _LEADING_WINDOW.fullmatch(entry)
+        if leading is None:
+            specs.append(parse_fault_spec(entry).spec)
+            continue
+        start, end, rest = leading.groups()
+        if rest.strip() == "ok":
+            # Nothing to inject: the stretch is there for the reader.
+            _parse_window(entry, f"{start}-{end or ''}")
+            continue
+        if "@t=" in rest.replace(" ", ""):
+            raise _fail(entry, "a scenario entry has its window in front or in '@t=', not both")
+        specs.append(parse_fault_spec(f"{rest}@t={start}-{end or ''}").spec)
+    return tuple(specs)
 
 
 class _ArmedFault:
@@ -216,23 +309,38 @@ class _ArmedFault:
 class FaultPlan:
     """Decides, once per chat request, which fault (if any) applies."""
 
-    def __init__(self, specs: Iterable[str | FaultSpec] = (), seed: int | None = None) -> None:
+    def __init__(
+        self,
+        specs: Iterable[str | FaultSpec] = (),
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         # A separate stream from the latency model's, so adding a fault never
         # shifts the latency draws of a seeded run.
         self._rng = random.Random(None if seed is None else f"faults:{seed}")
         self._armed: list[_ArmedFault] = []
+        self._clock = clock
+        self._origin = clock()
+        # Read the clock per request only while some spec has a window.
+        self._windowed = False
         for spec in specs:
             self.add(spec)
+
+    def elapsed(self) -> float:
+        """Seconds since the plan (the simulator) started: the clock of ``@t=`` windows."""
+        return self._clock() - self._origin
 
     def add(self, spec: str | FaultSpec) -> FaultSpec:
         """Append a spec (parsed if given as text); its counting starts now."""
         parsed = parse_fault_spec(spec) if isinstance(spec, str) else spec
         self._armed.append(_ArmedFault(parsed))
+        self._windowed = self._windowed or parsed.windowed
         return parsed
 
     def clear(self) -> None:
         """Remove every spec."""
         self._armed.clear()
+        self._windowed = False
 
     @property
     def specs(self) -> tuple[FaultSpec, ...]:
@@ -246,10 +354,16 @@ class FaultPlan:
         """Account for one more chat request and return the fault it gets."""
         if not self._armed:
             return None
+        elapsed = self.elapsed() if self._windowed else 0.0
         winner: FaultSpec | None = None
         for armed in self._armed:
-            armed.seen += 1
             spec = armed.spec
+            if elapsed < spec.start_s:
+                continue
+            if elapsed >= spec.end_s:
+                armed.spent = True  # its window has passed for good
+                continue
+            armed.seen += 1
             selector = spec.selector
             if selector == "p":
                 # Draw even when an earlier spec already won, so one spec's
@@ -269,4 +383,5 @@ class FaultPlan:
                     armed.spent = True
         if any(armed.spent for armed in self._armed):
             self._armed = [armed for armed in self._armed if not armed.spent]
+            self._windowed = any(armed.spec.windowed for armed in self._armed)
         return winner

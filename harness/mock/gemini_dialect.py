@@ -188,7 +188,8 @@ def _response(
     found: dict[str, Any] = {"candidates": [candidate]}
     if last:
         candidate["finishReason"] = _finish_reason(generation)
-        found["usageMetadata"] = usage_metadata(generation.usage)
+        if generation.usage is not None:
+            found["usageMetadata"] = usage_metadata(generation.usage)
     found["modelVersion"] = request.model
     found["responseId"] = f"sim{generation.number}"
     return found

@@ -156,24 +156,24 @@ def completion_body(completion_id: str, model: str, generation: Generation) -> b
     }
     if generation.reasoning_tokens:
         message["reasoning_content"] = output_text(generation.reasoning_tokens)
-    return orjson.dumps(
-        {
-            "id": completion_id,
-            "object": "chat.completion",
-            "created": generation.created,
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "logprobs": None,
-                    "finish_reason": _finish_reason(generation),
-                }
-            ],
-            "usage": usage_object(generation.usage),
-            "system_fingerprint": None,
-        }
-    )
+    body: dict[str, Any] = {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": generation.created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": _finish_reason(generation),
+            }
+        ],
+    }
+    if generation.usage is not None:
+        body["usage"] = usage_object(generation.usage)
+    body["system_fingerprint"] = None
+    return orjson.dumps(body)
 
 
 class ChunkEncoder(TemplateEncoder):
@@ -215,8 +215,9 @@ class ChunkEncoder(TemplateEncoder):
     def closing(self) -> bytes:
         """The finish chunk, the usage chunk when asked for, and ``[DONE]``."""
         finish = self.finish(_finish_reason(self._generation))
-        if self._include_usage:
-            finish += self.usage(self._generation.usage)
+        usage = self._generation.usage
+        if self._include_usage and usage is not None:
+            finish += self.usage(usage)
         return finish + DONE_EVENT
 
     def finish(self, finish_reason: str) -> bytes:

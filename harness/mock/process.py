@@ -219,6 +219,10 @@ class SimulatorProcess:
         result: list[str] = self._call("GET", "/_harness/faults")["faults"]
         return result
 
+    def clock_s(self) -> float:
+        """The simulator's clock: seconds since it started, as ``@t=`` windows count."""
+        return float(self._call("GET", "/_harness/faults")["clock_s"])
+
     def clear_faults(self) -> None:
         """Remove every fault spec, the configured ones included."""
         self._call("DELETE", "/_harness/faults")

@@ -35,8 +35,17 @@ dialect writes them.
 ``GET /_harness/stats``, ``POST /_harness/reset``
     The counters of :mod:`.stats`, and zeroing them.
 ``GET|POST|DELETE /_harness/faults``
-    List the active fault specs, add one (``{"spec": "cut:3@next"}``; 400 with
-    the parse error when bad), remove them all.
+    List the active fault specs, add one (``{"spec": "cut:3@next"}``, a
+    ``@t=START-END`` window included; 400 with the parse error when bad),
+    remove them all. GET and POST also give ``clock_s``, the simulator's
+    clock that windows are written in (seconds since it started).
+
+Before the fault plan, a well-formed chat request meets the server-side rate
+limits (:mod:`.limits`: a 429 with ``Retry-After`` when a bucket is empty, and
+``x-ratelimit-*`` headers on every chat response while a limit is set), then
+the load-driven overload: with ``overload_above`` set, an arrival that finds
+``k`` requests in flight above it gets the dialect's overload status with
+probability ``k * overload_slope``.
 
 Anything else is a 404 with an OpenAI error body.
 
@@ -53,6 +62,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import socket
 import sys
 import time
@@ -80,6 +90,7 @@ from .http11 import (
     response_head,
 )
 from .latency import LatencyModel
+from .limits import Headers, ServerLimits, retry_headers
 from .openai_dialect import (
     error_body,
     method_not_allowed_body,
@@ -105,6 +116,15 @@ class SimulatorServer:
             self.config.ttft_ms, self.config.itl_ms, self.config.jitter, self.config.seed
         )
         self._slots = SlotQueue(self.config.slots, self.stats) if self.config.slots else None
+        config = self.config
+        self._limits = (
+            ServerLimits(config.rpm_limit, config.tpm_limit, config.limit_burst_s)
+            if config.rpm_limit or config.tpm_limit
+            else None
+        )
+        # Its own stream, so turning overload on never shifts the fault draws.
+        seed = config.seed
+        self._overload_rng = random.Random(None if seed is None else f"overload:{seed}")
         self._ids = itertools.count(1)
         self._server = StreamServer(
             (self.config.host, self.config.port),
@@ -203,7 +223,12 @@ class SimulatorServer:
             self.stats.reset()
             body = b'{"reset":true}'
         elif path == "/_harness/faults" and method == "GET":
-            body = orjson.dumps({"faults": [spec.spec for spec in self.faults.specs]})
+            body = orjson.dumps(
+                {
+                    "faults": [spec.spec for spec in self.faults.specs],
+                    "clock_s": self.faults.elapsed(),
+                }
+            )
         elif path == "/_harness/faults" and method == "DELETE":
             self.faults.clear()
             body = b'{"faults":[]}'
@@ -219,7 +244,11 @@ class SimulatorServer:
                 body = error_body(str(error), "invalid_request_error", "invalid_fault_spec")
             else:
                 body = orjson.dumps(
-                    {"added": added.spec, "faults": [s.spec for s in self.faults.specs]}
+                    {
+                        "added": added.spec,
+                        "faults": [s.spec for s in self.faults.specs],
+                        "clock_s": self.faults.elapsed(),
+                    }
                 )
         elif path in ("/_harness/stats", "/_harness/reset", "/_harness/faults"):
             status = 405
@@ -236,15 +265,17 @@ class SimulatorServer:
         stats = self.stats
         stats.chat_requests += 1
         keep_alive = request.keep_alive
+        config = self.config
+        limits = self._limits
         try:
             chat = dialect.parse_request(
-                request.path, request.query, request.body, self.config.models[0]
+                request.path, request.query, request.body, config.models[0]
             )
         except InvalidRequest as invalid:
-            stats.error_responses += 1
-            connection.send_json(invalid.status, dialect.invalid_request_body(invalid), keep_alive)
-            return keep_alive
-        cached = math.floor(chat.input_tokens * self.config.cache_hit)
+            body = dialect.invalid_request_body(invalid)
+            last = limits.headers() if limits is not None else ()
+            return self._refuse(connection, keep_alive, invalid.status, body, last)
+        cached = math.floor(chat.input_tokens * config.cache_hit)
         stats.input_tokens += chat.input_tokens
         stats.cached_input_tokens += cached
         if chat.stream:
@@ -252,45 +283,70 @@ class SimulatorServer:
         else:
             stats.non_streams += 1
 
+        extra: Headers = ()
+        if limits is not None:
+            # Counted as OpenAI does before running a request: its input plus all it may write.
+            most = chat.max_tokens if chat.max_tokens is not None else config.default_output_tokens
+            wait = limits.admit(chat.input_tokens + most)
+            extra = limits.headers()
+            if wait > 0:
+                stats.rate_limited += 1
+                body = dialect.rate_limit_body(wait)
+                return self._refuse(connection, keep_alive, 429, body, extra + retry_headers(wait))
+        if config.overload_above and self._overloaded():
+            stats.overloaded += 1
+            status = dialect.overload_status
+            body = dialect.status_error_body(status)
+            return self._refuse(connection, keep_alive, status, body, extra)
+
         fault = self.faults.choose() if self.faults else None
         if fault is not None:
             stats.count_fault(fault.kind, fault.spec)
             kind = fault.kind
             status = 0
+            if kind == "reset":
+                connection.close_abruptly()
+                return False
             if kind == "blocked":
                 answer = dialect.blocked_answer(chat)
                 if answer is not None:
-                    return self._blocked(connection, request, chat, answer)
+                    return self._blocked(connection, request, chat, answer, extra)
                 status = 400
             elif kind == "http":
                 status = fault.status
             elif kind == "overload" and not chat.stream:
                 status = dialect.overload_status
             elif kind == "429":
-                stats.error_responses += 1
-                connection.send_json(
-                    429,
-                    dialect.rate_limit_body(fault.seconds),
-                    keep_alive,
-                    (
-                        ("Retry-After", str(math.ceil(fault.seconds))),
-                        ("retry-after-ms", str(round(fault.seconds * 1000))),
-                    ),
-                )
-                return keep_alive
+                body = dialect.rate_limit_body(fault.seconds)
+                headers = extra + retry_headers(fault.seconds)
+                return self._refuse(connection, keep_alive, 429, body, headers)
             if status:
-                stats.error_responses += 1
-                connection.send_json(status, dialect.status_error_body(status), keep_alive)
-                return keep_alive
+                body = dialect.status_error_body(status)
+                return self._refuse(connection, keep_alive, status, body, extra)
 
         generation = self._generation(chat, cached, fault)
         stats.in_flight += 1
         try:
+            if fault is not None and fault.kind == "slow_headers":
+                gevent.sleep(fault.seconds)
             if chat.stream:
-                return self._stream(connection, request, dialect, chat, generation, fault)
-            return self._complete(connection, request, dialect, chat, generation, fault)
+                return self._stream(connection, request, dialect, chat, generation, fault, extra)
+            return self._complete(connection, request, dialect, chat, generation, fault, extra)
         finally:
             stats.in_flight -= 1
+
+    def _refuse(
+        self, connection: Connection, keep_alive: bool, status: int, body: bytes, extra: Headers
+    ) -> bool:
+        """Answer a chat request with an error status at once."""
+        self.stats.error_responses += 1
+        connection.send_json(status, body, keep_alive, extra)
+        return keep_alive
+
+    def _overloaded(self) -> bool:
+        """Whether load refuses this arrival: likelier the further in flight is above the line."""
+        above = self.stats.in_flight - self.config.overload_above
+        return above > 0 and self._overload_rng.random() < above * self.config.overload_slope
 
     def _generation(
         self, chat: GenerationRequest, cached: int, fault: FaultSpec | None
@@ -315,9 +371,14 @@ class SimulatorServer:
             answer = config.default_output_tokens if room is None else room
         elif room is not None and answer > room:
             answer = room
-        usage = TokenCounts(chat.input_tokens, cached, reasoning + answer, reasoning)
+        usage: TokenCounts | None = TokenCounts(
+            chat.input_tokens, cached, reasoning + answer, reasoning
+        )
         if fault is not None and fault.kind == "wrong_usage":
+            assert usage is not None
             usage = usage.scaled(fault.factor)
+        elif fault is not None and fault.kind == "no_usage":
+            usage = None
         return Generation(
             reasoning_tokens=reasoning,
             answer_tokens=answer,
@@ -328,23 +389,33 @@ class SimulatorServer:
         )
 
     @staticmethod
-    def _stream_writer(connection: Connection, request: HttpRequest) -> tuple[StreamWriter, bool]:
+    def _stream_writer(
+        connection: Connection, request: HttpRequest, extra: Headers
+    ) -> tuple[StreamWriter, bool]:
         """A writer for a streamed answer, and whether the connection stays open after it."""
         keep_alive = request.keep_alive and request.http11
         if not request.http11:
             head = STREAM_HEAD_UNCHUNKED
         else:
             head = STREAM_HEAD_KEEP_ALIVE if keep_alive else STREAM_HEAD_CLOSE
+        if extra:
+            # Before the blank line that ends the prebuilt head.
+            head = head[:-2] + "".join(f"{n}: {v}\r\n" for n, v in extra).encode() + b"\r\n"
         return StreamWriter(connection.sock, head, chunked=request.http11), keep_alive
 
     def _blocked(
-        self, connection: Connection, request: HttpRequest, chat: GenerationRequest, answer: bytes
+        self,
+        connection: Connection,
+        request: HttpRequest,
+        chat: GenerationRequest,
+        answer: bytes,
+        extra: Headers,
     ) -> bool:
         """A prompt refused with HTTP 200 (Gemini's ``promptFeedback``), at once."""
         if not chat.stream:
-            connection.send_json(200, answer, request.keep_alive)
+            connection.send_json(200, answer, request.keep_alive, extra)
             return request.keep_alive
-        writer, keep_alive = self._stream_writer(connection, request)
+        writer, keep_alive = self._stream_writer(connection, request, extra)
         writer.write([answer], last=True)
         return keep_alive
 
@@ -356,10 +427,11 @@ class SimulatorServer:
         chat: GenerationRequest,
         generation: Generation,
         fault: FaultSpec | None,
+        extra: Headers,
     ) -> bool:
         stats = self.stats
         latency = self.latency
-        writer, keep_alive = self._stream_writer(connection, request)
+        writer, keep_alive = self._stream_writer(connection, request, extra)
         encoder = dialect.stream_encoder(chat, generation)
         output_tokens = generation.output_tokens
         kind = fault.kind if fault is not None else ""
@@ -455,6 +527,7 @@ class SimulatorServer:
         chat: GenerationRequest,
         generation: Generation,
         fault: FaultSpec | None,
+        extra: Headers,
     ) -> bool:
         stats = self.stats
         latency = self.latency
@@ -482,12 +555,16 @@ class SimulatorServer:
                 # neither ``completed`` nor the token counters.
                 malformed = dialect.malformed_body
                 connection.send(
-                    response_head(200, JSON_TYPE, length=len(malformed), keep_alive=keep_alive)
+                    response_head(
+                        200, JSON_TYPE, length=len(malformed), keep_alive=keep_alive, extra=extra
+                    )
                     + malformed
                 )
                 return keep_alive
             body = dialect.completion_body(chat, generation)
-            head = response_head(200, JSON_TYPE, length=len(body), keep_alive=keep_alive)
+            head = response_head(
+                200, JSON_TYPE, length=len(body), keep_alive=keep_alive, extra=extra
+            )
             if kind == "cut":
                 connection.send(head + body[: len(body) // 2])
                 connection.close_abruptly()

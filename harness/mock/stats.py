@@ -25,6 +25,10 @@ Counters (zeroed by a reset):
 ``streams``             well-formed chat requests with ``stream: true``
 ``non_streams``         well-formed chat requests without it
 ``error_responses``     chat requests answered with a 4xx/5xx status
+``rate_limited``        chat requests refused with a 429 by the server-side
+                        RPM/TPM limits (not counting ``429:S`` faults)
+``overloaded``          chat requests refused as overloaded because too many
+                        were in flight (not counting ``overload`` faults)
 ``client_disconnects``  chat responses abandoned because the client went away
 ``connections``         TCP connections accepted
 
@@ -58,7 +62,9 @@ class SimulatorStats:
         "non_streams",
         "output_tokens",
         "output_tokens_sent",
+        "overloaded",
         "queued",
+        "rate_limited",
         "reasoning_tokens",
         "streams",
     )
@@ -82,6 +88,8 @@ class SimulatorStats:
         self.streams = 0
         self.non_streams = 0
         self.error_responses = 0
+        self.rate_limited = 0
+        self.overloaded = 0
         self.client_disconnects = 0
         self.connections = 0
         self.max_queued = self.queued
@@ -113,6 +121,8 @@ class SimulatorStats:
             "streams": self.streams,
             "non_streams": self.non_streams,
             "error_responses": self.error_responses,
+            "rate_limited": self.rate_limited,
+            "overloaded": self.overloaded,
             "client_disconnects": self.client_disconnects,
             "connections": self.connections,
             "in_flight": self.in_flight,

@@ -84,3 +84,13 @@ def send(sim: SimulatorProcess) -> Post:
         return post(sim.url, path, payload, headers)
 
     return call
+
+
+class FakeClock:
+    """A clock that moves only when a test sets ``now``."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

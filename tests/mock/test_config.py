@@ -78,7 +78,12 @@ def test_to_cli_args_round_trips_through_the_command_parser() -> None:
         cache_hit=0.1,
         seed=11,
         models=("m1", "m2"),
-        faults=("stall:0.5@every=3",),
+        faults=("stall:0.5@every=3", "429:1@p=0.5@t=2-4.5"),
+        rpm_limit=600,
+        tpm_limit=1e5,
+        limit_burst_s=0.5,
+        overload_above=8,
+        overload_slope=0.05,
     )
     args = build_parser().parse_args(config.to_cli_args())
     assert simulator_config_from_args(args) == config
@@ -99,6 +104,12 @@ def test_to_cli_args_round_trips_through_the_command_parser() -> None:
         ["--reasoning-tokens", "-1"],
         ["--cache-hit", "1.5"],
         ["--cache-hit", "-0.1"],
+        ["--rpm-limit", "-1"],
+        ["--tpm-limit", "lots"],
+        ["--limit-burst-s", "0"],
+        ["--overload-above", "-1"],
+        ["--overload-slope", "2"],
+        ["--scenario", "0-30s ok; 30-60s storm"],
     ],
 )
 def test_bad_flags_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -128,6 +139,11 @@ def test_bad_fault_flag_shows_the_parse_error(capsys: pytest.CaptureFixture[str]
         ("cache_hit", float("nan")),
         ("models", ()),
         ("faults", ("nope",)),
+        ("rpm_limit", -1.0),
+        ("tpm_limit", float("nan")),
+        ("limit_burst_s", 0.0),
+        ("overload_above", -1),
+        ("overload_slope", float("inf")),
     ],
 )
 def test_config_validates(field: str, value: object) -> None:
@@ -140,3 +156,36 @@ def test_lists_become_tuples() -> None:
     assert config.models == ("x",)
     assert config.faults == ("malformed",)
     hash(config)
+
+
+def test_a_scenario_becomes_windowed_faults_after_the_others() -> None:
+    args = build_parser().parse_args(
+        [
+            "--fault",
+            "cut:1@n=1",
+            "--scenario",
+            "0-4s ok; 4-8s 429:1@p=0.9; 8- http:503; stall:1@t=1-2",
+        ]
+    )
+    assert simulator_config_from_args(args).faults == (
+        "cut:1@n=1",
+        "429:1@p=0.9@t=4-8",
+        "http:503@t=8-",
+        "stall:1@t=1-2",
+    )
+
+
+def test_limit_and_overload_flags_take_a_prefix() -> None:
+    parser = argparse.ArgumentParser()
+    add_simulator_arguments(parser, prefix="mock-")
+    args = parser.parse_args(
+        [
+            *("--mock-rpm-limit", "600", "--mock-tpm-limit", "9000"),
+            *("--mock-overload-above", "4", "--mock-overload-slope", "0.1"),
+            *("--mock-scenario", "1-2s reset"),
+        ]
+    )
+    config = simulator_config_from_args(args, prefix="mock-")
+    assert (config.rpm_limit, config.tpm_limit, config.limit_burst_s) == (600, 9000, 1.0)
+    assert (config.overload_above, config.overload_slope) == (4, 0.1)
+    assert config.faults == ("reset@t=1-2",)

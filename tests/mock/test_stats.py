@@ -15,6 +15,8 @@ KEYS = {
     "streams",
     "non_streams",
     "error_responses",
+    "rate_limited",
+    "overloaded",
     "client_disconnects",
     "connections",
     "in_flight",
