@@ -264,6 +264,8 @@ def test_three_dialects_side_by_side_in_latency_order(tmp_path: Path) -> None:
     for name, block in summary["targets"].items():
         assert block["ok"] > 0 and block["failed"] == 0, name
         assert block["tokens"]["output"] == 8 * block["ok"], name
+        # The simulator's model names are in the built-in price table.
+        assert block["cost"]["complete"] and block["cost"]["total"] is not None, name
     assert "targets compared" in result.stdout
     html = (tmp_path / "out" / "report.html").read_text()
     assert html.index('data-target="gpt-sim"') < html.index('data-target="gemini-sim"')
