@@ -58,8 +58,8 @@ class _OutputText:
         self.answer: list[str] = []  # content and tool calls
         self.reasoning: list[str] = []
 
-    def estimate(self, request: ChatRequest) -> Usage:
-        return estimate_usage(request.messages, "".join(self.answer), "".join(self.reasoning))
+    def estimate(self, request: ChatRequest, answer: str) -> Usage:
+        return estimate_usage(request.messages, answer, "".join(self.reasoning))
 
 
 def _event_batches(exchange: HttpExchange) -> Iterator[list[SSEEvent]]:
@@ -94,6 +94,9 @@ class ChatClient:
         self.adapter = adapter
         self.transport = transport
         self._api_key = api_key
+        #: The answer text of the last call (content and tool calls), for callers that
+        #: continue a conversation; kept here, never in the record, so records stay small.
+        self.last_answer = ""
 
     def call(
         self, request: ChatRequest, request_id: str | None = None, attempt: int = 1
@@ -142,9 +145,12 @@ class ChatClient:
         record.ok = record.error is None
         if record.error is not None:
             record.error.message = redact(record.error.message)
+        # Joined once: the estimate and the caller's conversation share the text.
+        answer = "".join(output.answer)
+        self.last_answer = answer
         # A failure that streamed some output still used (and is billed for) tokens.
         if record.ok or record.output_events:
-            record.usage_estimate = output.estimate(request)
+            record.usage_estimate = output.estimate(request, answer)
             if record.usage is None:
                 record.usage = record.usage_estimate
         if record.ok:

@@ -252,6 +252,8 @@ class RequestRecord:
     #: Cost in the report currency as decimal strings (input, cached_input, cache_write,
     #: output, reasoning, total, currency); None when usage or the model's price is unknown.
     cost: dict[str, str] | None = None
+    #: On the final record of a workflow's last step: the workflow's start to this end.
+    workflow_e2e_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

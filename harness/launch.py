@@ -30,9 +30,37 @@ def locustfile_path(name: str) -> str:
     return str(importlib.resources.files("harness_locustfiles") / f"{name}.py")
 
 
+#: ``--workload`` values that choose a kind of user (a locustfile), not a prompt source.
+USER_WORKLOADS = ("sessions", "agents", "mixed")
+
+
+def locustfile_for(passthrough: list[str]) -> tuple[str, list[str]]:
+    """The locustfile the options ask for, and the options to hand on to it.
+
+    ``--workload sessions|agents`` is taken out: the locustfile it picks is the
+    answer, and the users there draw their messages from the default workload.
+    ``--workflow`` or ``--workflow-file`` alone pick the agents too.
+    """
+    name, rest, args = "chat", [], iter(passthrough)
+    for arg in args:
+        option, _, value = arg.partition("=")
+        if option == "--workload":
+            value = value or next(args, "")
+            if value in USER_WORKLOADS:
+                name = value
+                continue
+            rest += [option, value]
+            continue
+        if option in ("--workflow", "--workflow-file") and name == "chat":
+            name = "agents"
+        rest.append(arg)
+    return name, rest
+
+
 def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
     from harness.cli import disabled_plugins
 
+    locustfile, passthrough = locustfile_for(passthrough)
     plugin_args = [arg for module in args.plugin for arg in ("--plugin", module)]
     for name in disabled_plugins(args.plugin_switches):
         plugin_args += ["--disable-plugin", name]
@@ -40,7 +68,7 @@ def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
     argv = [
         "locust",
         "-f",
-        locustfile_path("chat"),
+        locustfile_path(locustfile),
         "--headless",
         "-u",
         str(args.users),

@@ -120,6 +120,16 @@ def test_wheel_ships_plugins_templates_and_locustfiles(
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (elsewhere / "harness-report" / "report.html").is_file()
+    # The prompt packs are package data too: list them as the pack workload finds them.
+    packs = venv.run(
+        "python",
+        "-c",
+        "from harness_plugins.pack_workload import pack_files; "
+        "print(sorted((n, str(p)) for n, p in pack_files().items()))",
+        cwd=elsewhere,
+    )
+    assert "'analysis'" in packs.stdout and "'coding'" in packs.stdout, packs.stderr[-3000:]
+    assert "'support'" in packs.stdout and str(venv.site_packages) in packs.stdout
 
 
 def test_mock_serves_the_simulator_alone() -> None:

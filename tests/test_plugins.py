@@ -136,7 +136,7 @@ def test_environment_variables_select_plugins(
 ) -> None:
     module = write_plugin("env_provider", ADAPTER.format(name="envy"))
     monkeypatch.setenv("HARNESS_PLUGINS", module)
-    monkeypatch.setenv("HARNESS_DISABLE_PLUGINS", "synthetic, jsonl")
+    monkeypatch.setenv("HARNESS_DISABLE_PLUGINS", "synthetic, dataset, pack, jsonl")
     host = PluginHost(PluginSettings.from_environment())
     assert "envy" in host.providers
     assert host.workloads.names() == [] and host.sinks.names() == []

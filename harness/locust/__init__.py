@@ -6,7 +6,9 @@ Importing this package imports Locust (which monkey-patches with gevent).
 from __future__ import annotations
 
 from harness.locust import lifecycle as _lifecycle  # registers the event listeners
+from harness.locust.agent_user import AgentUser
+from harness.locust.session_user import SessionUser
 from harness.locust.user import ChatUser
 
-__all__ = ["ChatUser"]
+__all__ = ["AgentUser", "ChatUser", "SessionUser"]
 del _lifecycle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from locust import events
 from locust.env import Environment
@@ -28,6 +28,15 @@ def llm_run_for(environment: Environment) -> LlmRun:
         ) from None
 
 
+def refuse_to_start(exc: HarnessConfigError) -> NoReturn:
+    """Stop at ``init`` with the error, before any request is sent.
+
+    Exceptions in listeners are only logged by Locust; SystemExit is not.
+    """
+    print(f"harness: error: {exc}", file=sys.stderr, flush=True)
+    raise SystemExit(2) from None
+
+
 @events.init_command_line_parser.add_listener
 def _on_parser(parser: Any) -> None:
     add_harness_arguments(parser)
@@ -40,10 +49,7 @@ def _on_init(environment: Environment, **_: Any) -> None:
     try:
         _RUNS[id(environment)] = LlmRun(environment)
     except HarnessConfigError as exc:
-        # Exceptions in listeners are only logged by Locust; SystemExit is not,
-        # so bad input stops the run here, before any request is sent.
-        print(f"harness: error: {exc}", file=sys.stderr, flush=True)
-        raise SystemExit(2) from None
+        refuse_to_start(exc)
     if environment.web_ui is not None:
         from harness.locust.web_tab import install_llm_tab
 

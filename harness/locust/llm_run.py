@@ -12,6 +12,8 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,18 @@ from harness.transport import HttpTransport, Timeouts
 ALWAYS_ON_SINKS = ("jsonl",)
 
 log = logging.getLogger("harness")
+
+
+#: Adds to a logical request's final record before it is recorded.
+Annotate = Callable[[RequestRecord], None]
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """A logical request's final record and its answer text (never written to records)."""
+
+    record: RequestRecord
+    answer: str
 
 
 class LlmCallFailed(Exception):
@@ -177,16 +191,19 @@ class LlmRun:
         target = self._assigner.next()
         return UserSession(target, self.new_workload(target))
 
-    def execute(self, session: UserSession, request: ChatRequest) -> RequestRecord | None:
+    def execute(
+        self, session: UserSession, request: ChatRequest, annotate: Annotate | None = None
+    ) -> CallOutcome | None:
         """One logical request with its retries and fallbacks; ``None`` once the run is full.
 
-        Every attempt is recorded as it ends.
+        Every attempt is recorded as it ends; ``annotate`` may add to the final
+        attempt's record just before it is recorded.
         """
         if not self._admit():
             return None
         guard = self.spend_guard
         if guard is None:
-            return self._send(session, request)
+            return self._send(session, request, annotate)
         worst_case = self._worst_case(session.target, request)
         if not guard.reserve(worst_case):
             self._stop_early(
@@ -195,11 +212,13 @@ class LlmRun:
             )
             return None
         try:
-            return self._send(session, request)
+            return self._send(session, request, annotate)
         finally:
             guard.release(worst_case)
 
-    def _send(self, session: UserSession, request: ChatRequest) -> RequestRecord:
+    def _send(
+        self, session: UserSession, request: ChatRequest, annotate: Annotate | None
+    ) -> CallOutcome:
         primary = session.target
         routed_by = None
         if self.router is not None:
@@ -216,14 +235,19 @@ class LlmRun:
             )
             for position, name in enumerate(names)
         ]
-        if routed_by is None:
-            return run_logical_request(chain, request, self.record, gevent.sleep)
+        emit = self.record
+        if routed_by is not None or annotate is not None:
 
-        def record_routed(record: RequestRecord) -> None:
-            record.routed_by = routed_by
-            self.record(record)
+            def emit(record: RequestRecord) -> None:
+                if routed_by is not None:
+                    record.routed_by = routed_by
+                if annotate is not None and record.final:
+                    annotate(record)
+                self.record(record)
 
-        return run_logical_request(chain, request, record_routed, gevent.sleep)
+        record = run_logical_request(chain, request, emit, gevent.sleep)
+        # The client that made the last attempt holds its answer (one call at a time).
+        return CallOutcome(record, session.clients[record.target].last_answer)
 
     def _worst_case(self, resolved: ResolvedTarget, request: ChatRequest) -> Decimal:
         """The most ``request`` can cost on its target: estimated input, ``max_tokens`` out."""

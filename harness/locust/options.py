@@ -6,6 +6,9 @@ import argparse
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from harness.locust.agent_options import add_agent_arguments
+from harness.locust.workload_options import add_workload_arguments
+
 DEFAULT_MODEL = "sim-gpt"
 DEFAULT_REPORT_DIR = "harness-report"
 
@@ -69,6 +72,8 @@ def add_harness_arguments(parser: Any) -> None:
         env_var="HARNESS_WORKLOAD",
         include_in_web_ui=True,
     )
+    add_workload_arguments(parser)
+    add_agent_arguments(parser)
     parser.add_argument(
         "--sink",
         action="append",

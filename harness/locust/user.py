@@ -8,14 +8,10 @@ from locust.exception import StopUser
 from harness.locust.lifecycle import llm_run_for
 
 
-class ChatUser(User):
-    """A closed-loop client sending single-turn chats back to back.
+class LlmUser(User):
+    """A closed-loop user of the harness: its run, its target, workload and connections."""
 
-    Subclass it to change ``wait_time`` or the workload; the harness options
-    (``--model``, ``--max-tokens``, ...) configure it from the command line
-    or the web UI's start form.
-    """
-
+    abstract = True
     wait_time = constant(0)
 
     def on_start(self) -> None:
@@ -24,6 +20,15 @@ class ChatUser(User):
 
     def on_stop(self) -> None:
         self.session.close()
+
+
+class ChatUser(LlmUser):
+    """A closed-loop client sending single-turn chats back to back.
+
+    Subclass it to change ``wait_time`` or the workload; the harness options
+    (``--model``, ``--max-tokens``, ...) configure it from the command line
+    or the web UI's start form.
+    """
 
     @task
     def chat(self) -> None:

@@ -15,7 +15,8 @@ from harness.metrics.timeseries import SecondSeries
 #: counters and histograms, per-second errors by kind and retries. 4: exact
 #: cost sums (decimal strings) and the models, roles and workflows groupings.
 #: 5: fallback and routing counters, fallback logical latency and cost.
-FORMAT_VERSION = 5
+#: 6: workflow counts and end-to-end latency, the steps grouping.
+FORMAT_VERSION = 6
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one
@@ -27,7 +28,14 @@ GROUPINGS: dict[str, Callable[[RequestRecord], str | None]] = {
     "models": lambda record: record.model or None,
     "roles": lambda record: record.tags.get("role") or None,
     "workflows": lambda record: record.tags.get("workflow") or None,
+    "steps": lambda record: _step_key(record.tags),
 }
+
+
+def _step_key(tags: dict[str, str]) -> str | None:
+    """``workflow/step``: step ids are only unique within their workflow."""
+    step = tags.get("step")
+    return f"{tags.get('workflow', '')}/{step}" if step else None
 
 
 class RunAggregate:

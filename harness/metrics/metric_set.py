@@ -43,6 +43,7 @@ COUNTERS: tuple[str, ...] = (
     "fallback_attempts",
     "fell_back",
     "routed",
+    "workflows",
 )
 HISTOGRAMS: tuple[str, ...] = (
     "ttft",
@@ -58,6 +59,7 @@ HISTOGRAMS: tuple[str, ...] = (
     "retry_delay",
     "limiter_wait",
     "fallback_logical_e2e",
+    "workflow_e2e",
 )
 
 
@@ -93,6 +95,11 @@ class MetricSet:
     and ``fell_back_from`` says which target each fell back from.
     ``fallback_logical_e2e`` times the successful ones that fell back, against
     ``logical_e2e`` for all.
+
+    Workflows: ``workflows`` counts completed workflow instances and
+    ``workflow_e2e`` times them, from the one record per instance that carries
+    ``workflow_e2e_s`` (its last step's final attempt); a workflow's cost is
+    the ``cost`` of the ``workflows`` grouping divided by ``workflows``.
     """
 
     requests: int = 0
@@ -120,6 +127,7 @@ class MetricSet:
     fallback_attempts: int = 0
     fell_back: int = 0
     routed: int = 0
+    workflows: int = 0
     fell_back_from: dict[str, int] = field(default_factory=dict)
     ttft: LogHistogram = field(default_factory=LogHistogram)
     ttfa: LogHistogram = field(default_factory=LogHistogram)
@@ -134,6 +142,7 @@ class MetricSet:
     retry_delay: LogHistogram = field(default_factory=LogHistogram)
     limiter_wait: LogHistogram = field(default_factory=LogHistogram)
     fallback_logical_e2e: LogHistogram = field(default_factory=LogHistogram)
+    workflow_e2e: LogHistogram = field(default_factory=LogHistogram)
     cost: CostSums = field(default_factory=CostSums)
     fallback_cost: CostSums = field(default_factory=CostSums)
     first_started_at: float | None = None
@@ -148,6 +157,9 @@ class MetricSet:
         self._add_retry_facts(record)
         if record.final:
             self._add_logical(record)
+        if record.workflow_e2e_s is not None:
+            self.workflows += 1
+            self.workflow_e2e.add(record.workflow_e2e_s)
         if record.ok:
             self.ok += 1
             self._add_timings(record)

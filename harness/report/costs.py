@@ -45,6 +45,7 @@ def cost_block(metrics: MetricSet, window_s: float | None) -> dict[str, Any]:
         "complete": complete,
         "per_1k_requests": _ratio(total * THOUSAND, metrics.requests, derived),
         "per_million_tokens": _ratio(total * MILLION, tokens, derived),
+        "per_workflow": _ratio(total, metrics.workflows, derived),
         "per_day": None if projected is None else plain_decimal(projected.per_day),
         "per_month": None if projected is None else plain_decimal(projected.per_month),
         "fallback_cost": _fallback_cost(metrics),

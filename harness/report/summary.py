@@ -32,6 +32,7 @@ LATENCY_METRICS: tuple[str, ...] = (
     "retry_delay",
     "limiter_wait",
     "fallback_logical_e2e",
+    "workflow_e2e",
 )
 #: Overall histograms shipped raw, so a consumer can merge several runs exactly.
 RAW_HISTOGRAMS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
@@ -76,6 +77,7 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
             "usage_diff_pct": metrics.usage_diff_pct(),
         },
         "bytes_received": metrics.bytes_received,
+        "workflows": metrics.workflows,
         "retries": retries_block(metrics),
         "cost": cost_block(metrics, rates.window_s),
         "throughput": asdict(rates),

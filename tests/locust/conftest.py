@@ -1,4 +1,4 @@
-"""A real Locust test run in this process: local runner, headless, the harness's ChatUser."""
+"""A real Locust test run in this process: local runner, headless, the harness's users."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import gevent
 import pytest
-from locust import events
+from locust import User, events
 from locust.argument_parser import get_parser
 from locust.env import Environment
 
@@ -16,12 +16,16 @@ RunHeadless = Callable[..., Environment]
 
 
 def run_headless(
-    args: Sequence[str], users: int, seconds: float, host: str | None = None
+    args: Sequence[str],
+    users: int,
+    seconds: float,
+    host: str | None = None,
+    user_classes: Sequence[type[User]] = (ChatUser,),
 ) -> Environment:
     """Parse ``args`` as the command line, run ``users`` users for ``seconds``, wait for the end."""
     options = get_parser(default_config_files=[]).parse_args(list(args))
     environment = Environment(
-        user_classes=[ChatUser], events=events, host=host, parsed_options=options
+        user_classes=list(user_classes), events=events, host=host, parsed_options=options
     )
     # In-flight calls finish when the run stops, so every request is recorded.
     environment.stop_timeout = 10

@@ -26,6 +26,7 @@ COST_KEYS = {
     "complete",
     "per_1k_requests",
     "per_million_tokens",
+    "per_workflow",
     "per_day",
     "per_month",
     "fallback_cost",

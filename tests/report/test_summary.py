@@ -21,6 +21,7 @@ def test_top_level_and_block_keys(summary):
         "models",
         "roles",
         "workflows",
+        "steps",
         "comparison",
         "timeseries",
         "histograms",
@@ -36,6 +37,7 @@ def test_top_level_and_block_keys(summary):
         "errors_by_kind",
         "tokens",
         "bytes_received",
+        "workflows",
         "retries",
         "cost",
         "throughput",
@@ -50,7 +52,7 @@ def test_top_level_and_block_keys(summary):
         "limiter_wait",
         "fallback_logical_e2e",
     }
-    assert set(block["latency"]) == per_attempt | retries
+    assert set(block["latency"]) == per_attempt | retries | {"workflow_e2e"}
     assert set(block["retries"]) == {
         "attempts",
         "logical_requests",
