@@ -279,3 +279,14 @@ def test_three_dialects_side_by_side_in_latency_order(tmp_path: Path) -> None:
     assert "targets compared" in result.stdout
     html = (tmp_path / "out" / "report.html").read_text()
     assert html.index('data-target="gpt-sim"') < html.index('data-target="gemini-sim"')
+
+
+def test_a_workload_that_rejects_its_options_stops_the_run_before_any_user(tmp_path: Path) -> None:
+    result = harness(
+        "run", "-t", "3s", "--workload", "pack", "--prompt-pack", "nope",
+        "--report-dir", str(tmp_path / "out"), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "--prompt-pack 'nope': expected one of analysis, coding, support" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "records.jsonl").exists()

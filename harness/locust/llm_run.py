@@ -143,6 +143,9 @@ class LlmRun:
                         f"--budget needs a price for model {target.target.model!r} of target "
                         f"{target.target.name!r}; add it with --prices FILE or [[pricing.models]]"
                     )
+        # Build the workload once now: a workload that rejects its options (any
+        # plugin's, not only the built-ins) then stops the run before any user starts.
+        self.new_workload(resolved[0])
         return resolved
 
     def _router(
