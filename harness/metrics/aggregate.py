@@ -55,7 +55,13 @@ class RunAggregate:
         for name, key_of in GROUPINGS.items():
             key = key_of(record)
             if key is not None:
-                self.groups[name].setdefault(key, MetricSet()).add(record)
+                groups = self.groups[name]
+                # Not setdefault(key, MetricSet()): that would build a MetricSet,
+                # a dozen histograms, for every record even when the key exists.
+                metrics = groups.get(key)
+                if metrics is None:
+                    metrics = groups[key] = MetricSet()
+                metrics.add(record)
         self.seconds.add(record)
 
     def add_all(self, records: Iterable[RequestRecord]) -> None:
