@@ -7,8 +7,10 @@ starts a comment; ``data`` lines accumulate with ``\\n``; ``event`` and
 ``id`` are kept. Comments surface as ``SSEEvent(event="comment")`` so an
 adapter can treat DeepSeek's ``: keep-alive`` as a keep-alive, not silence.
 
-This runs for every chunk of every stream, so ``data:`` lines (nearly all of
-them) take a short path, and ``feed`` returns a list rather than a generator.
+This runs for every chunk of every stream. Bytes are kept until a blank line
+completes an event, so no state but the last event id crosses blocks; an
+event that is one ``data:`` line (nearly all of them) becomes an SSEEvent
+directly, and only other events go through the line parser.
 """
 
 from __future__ import annotations
@@ -19,12 +21,10 @@ COMMENT_EVENT = "comment"
 
 
 class SSEDecoder:
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_pending_cr")
+    __slots__ = ("_buffer", "_id", "_pending_cr")
 
     def __init__(self) -> None:
         self._buffer = b""
-        self._data: list[str] = []
-        self._event = ""
         self._id: str | None = None
         self._pending_cr = False
 
@@ -39,55 +39,60 @@ class SSEDecoder:
         buffer = self._buffer + block if self._buffer else block
         if b"\r" in buffer:
             buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        lines = buffer.split(b"\n")
-        self._buffer = lines.pop()
+        if b"\n\n" not in buffer:
+            self._buffer = buffer
+            return []
+        *complete, self._buffer = buffer.split(b"\n\n")
         events: list[SSEEvent] = []
-        data = self._data
-        for raw in lines:
-            if raw.startswith(b"data:"):
-                value = raw[6:] if raw[5:6] == b" " else raw[5:]
-                data.append(value.decode("utf-8", errors="replace"))
-            elif not raw:
-                if data:
-                    events.append(self._dispatch(received_at))
-                else:
-                    self._event = ""
-            else:
-                comment = self._take_field(raw, received_at)
-                if comment is not None:
-                    events.append(comment)
+        for raw in complete:
+            if raw.startswith(b"data: ") and b"\n" not in raw:
+                events.append(
+                    SSEEvent(
+                        raw[6:].decode("utf-8", errors="replace"), "message", self._id, received_at
+                    )
+                )
+            elif raw:
+                events += self._parse_event(raw, received_at)
         return events
 
     def close(self, received_at: float) -> list[SSEEvent]:
         """End of stream: a final event without its blank line still counts."""
-        events = self.feed(b"\n\n", received_at) if self._buffer or self._data else []
+        events = self.feed(b"\n\n", received_at) if self._buffer else []
         self._buffer = b""
         return events
 
     @property
     def has_partial_event(self) -> bool:
-        return bool(self._buffer) or bool(self._data)
+        return bool(self._buffer)
 
-    def _take_field(self, raw: bytes, received_at: float) -> SSEEvent | None:
-        line = raw.decode("utf-8", errors="replace")
-        if line[0] == ":":
-            return SSEEvent(line[1:].lstrip(" "), COMMENT_EVENT, None, received_at)
-        name, sep, value = line.partition(":")
-        if sep and value.startswith(" "):
-            value = value[1:]
-        if name == "data":  # "data" with no colon: an empty data line
-            self._data.append(value)
-        elif name == "event":
-            self._event = value
-        elif name == "id" and "\0" not in value:
-            self._id = value
-        # "retry" and unknown fields are ignored, as the standard says.
-        return None
-
-    def _dispatch(self, received_at: float) -> SSEEvent:
-        data = self._data
-        text = data[0] if len(data) == 1 else "\n".join(data)
-        event = SSEEvent(text, self._event or "message", self._id, received_at)
-        data.clear()  # in place: feed() holds a reference to this list
-        self._event = ""
-        return event
+    def _parse_event(self, raw: bytes, received_at: float) -> list[SSEEvent]:
+        """The general rules, for an event with several lines, a name, an id or comments."""
+        events: list[SSEEvent] = []
+        data: list[str] = []
+        name = ""
+        for line in raw.split(b"\n"):
+            if not line:  # a blank line inside a block: extra newlines between events
+                if data:
+                    events.append(
+                        SSEEvent("\n".join(data), name or "message", self._id, received_at)
+                    )
+                    data = []
+                name = ""
+                continue
+            text = line.decode("utf-8", errors="replace")
+            if text[0] == ":":
+                events.append(SSEEvent(text[1:].lstrip(" "), COMMENT_EVENT, None, received_at))
+                continue
+            field, sep, value = text.partition(":")
+            if sep and value.startswith(" "):
+                value = value[1:]
+            if field == "data":
+                data.append(value)
+            elif field == "event":
+                name = value
+            elif field == "id" and "\0" not in value:
+                self._id = value
+            # "retry" and unknown fields are ignored, as the standard says.
+        if data:
+            events.append(SSEEvent("\n".join(data), name or "message", self._id, received_at))
+        return events

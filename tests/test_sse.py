@@ -53,3 +53,20 @@ def test_partial_state_is_visible() -> None:
     assert decoder.has_partial_event
     list(decoder.feed(b"\n\n", 1.0))
     assert not decoder.has_partial_event
+
+
+def test_extra_blank_lines_and_comments_between_single_line_events() -> None:
+    events = decode(b"data: x\n\n\n: ping\ndata: y\n\n\n\ndata: z\n\n")
+    assert [(name, data) for name, data, _ in events] == [
+        ("message", "x"),
+        (COMMENT_EVENT, "ping"),
+        ("message", "y"),
+        ("message", "z"),
+    ]
+
+
+def test_last_event_id_carries_over_blocks() -> None:
+    decoder = SSEDecoder()
+    first = decoder.feed(b"id: 7\ndata: a\n\n", 0.0)
+    second = decoder.feed(b"data: b\n\n", 1.0)
+    assert (first[0].id, second[0].id) == ("7", "7")
