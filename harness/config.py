@@ -109,18 +109,17 @@ class HarnessConfig:
         names = dict.fromkeys(t.name for t in chosen)
         for target in chosen:
             names.update(dict.fromkeys(target.fallbacks))
-        names.update(dict.fromkeys(self.routing_targets()))
+        names.update(dict.fromkeys(routing_targets(self.routing)))
         return self.select(list(names))
 
-    def routing_targets(self) -> list[str]:
-        """Targets the ``[routing]`` settings name (small_target, roles)."""
-        small = self.routing.get("small_target")
-        roles = self.routing.get("roles")
-        named = [small] if isinstance(small, str) else []
-        named += (
-            [v for v in roles.values() if isinstance(v, str)] if isinstance(roles, dict) else []
-        )
-        return named
+
+def routing_targets(routing: dict[str, Any]) -> list[str]:
+    """Targets a ``[routing]`` table names (small_target, roles)."""
+    small = routing.get("small_target")
+    roles = routing.get("roles")
+    named = [small] if isinstance(small, str) else []
+    named += [v for v in roles.values() if isinstance(v, str)] if isinstance(roles, dict) else []
+    return named
 
 
 def load_config(path: Path | None) -> HarnessConfig:

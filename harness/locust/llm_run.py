@@ -23,7 +23,7 @@ from locust.env import Environment
 
 from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.client import ChatClient
-from harness.config import HarnessConfig, TargetConfig, load_config
+from harness.config import TargetConfig, load_config, routing_targets
 from harness.contracts import (
     ChatRequest,
     RecordSink,
@@ -87,14 +87,19 @@ class LlmRun:
         self.aggregate = RunAggregate()
         self._sinks: list[RecordSink] = []
         self._started_at = 0.0
+        self.stop_reason: str | None = None
+        self._prepare()
+        self.last_summary: dict[str, Any] | None = None
+
+    def _prepare(self) -> None:
+        """Resolve targets, controls and counters from the current options."""
         self.targets = self.resolve_targets()
         self._by_name = {resolved.target.name: resolved for resolved in self.targets}
         self._targets_by_name = {name: r.target for name, r in self._by_name.items()}
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
         self._admitted = 0
-        self.stop_reason: str | None = None
-        self.last_summary: dict[str, Any] | None = None
+        self.stop_reason = None
 
     @property
     def options(self) -> Any:
@@ -103,7 +108,6 @@ class LlmRun:
     def resolve_targets(self) -> list[ResolvedTarget]:
         """Check the options now, so bad input stops the run before any traffic."""
         options = self.options
-        self.plugins.workloads.get(options.workload)
         for name in options.sink or ():
             self.plugins.sinks.get(name)
         host = self.environment.host
@@ -159,7 +163,7 @@ class LlmRun:
         if configure is not None:
             router = configure({k: v for k, v in settings.items() if k != "policy"})
         known = {r.target.name for r in resolved}
-        missing = sorted(set(HarnessConfig(None, routing=settings).routing_targets()) - known)
+        missing = sorted(set(routing_targets(settings)) - known)
         if missing:
             raise HarnessConfigError(
                 f"[routing] names target {missing[0]!r}, which is not defined "
@@ -314,13 +318,7 @@ class LlmRun:
 
     def start(self) -> None:
         # Options may have changed in the web UI's start form since init.
-        self.targets = self.resolve_targets()
-        self._by_name = {resolved.target.name: resolved for resolved in self.targets}
-        self._targets_by_name = {name: r.target for name, r in self._by_name.items()}
-        self._assigner = WeightedRoundRobin(self.targets)
-        self._controls = self.retry_controls()
-        self._admitted = 0
-        self.stop_reason = None
+        self._prepare()
         self.aggregate = RunAggregate()
         context = SinkContext(self.report_dir, tuple(t.target for t in self.targets))
         names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])
