@@ -136,11 +136,11 @@ class ChatClient:
             record.error = exc.to_error_info()
         finally:
             ended = _perf_counter()
-            if exchange is not None:
+            if exchange is None:
+                record.e2e_s = ended - started
+            else:
                 exchange.finish()
-            sent_at = exchange.sent_at if exchange is not None else started
-            record.e2e_s = ended - sent_at
-            if exchange is not None:
+                record.e2e_s = ended - exchange.sent_at
                 record.bytes_received = exchange.bytes_received
         record.ok = record.error is None
         if record.error is not None:
