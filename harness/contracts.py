@@ -366,10 +366,15 @@ class Workload(Protocol):
 
 @dataclass(frozen=True)
 class SinkContext:
-    """Where a run writes and what it targets, for a sink about to open."""
+    """Where a run writes and what it targets, for a sink about to open.
+
+    ``options`` are the run's parsed options by name (``records_gzip``, a
+    plugin's own), so a sink can be configured from the command line.
+    """
 
     report_dir: Path
     targets: tuple[Target, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 class RecordSink(Protocol):

@@ -203,6 +203,18 @@ def test_harness_register_sinks_builtin_jsonl(tmp_path: Path) -> None:
     assert [r.request_id for r in read_records([tmp_path / "records.jsonl"])] == ["id"]
 
 
+def test_jsonl_sink_writes_gzip_when_the_run_asks(tmp_path: Path) -> None:
+    from harness.contracts import RequestRecord
+    from harness.records import read_records
+
+    context = SinkContext(tmp_path, (), {"records_gzip": True})
+    sink = host_with().sinks.get("jsonl").open(context)
+    sink.write(RequestRecord("id", 1, 0.0, "t", "openai", "m", True, True))
+    sink.close()
+    assert not (tmp_path / "records.jsonl").exists()
+    assert [r.request_id for r in read_records([tmp_path / "records.jsonl.gz"])] == ["id"]
+
+
 def test_harness_report_sections_in_order_and_failures_become_warnings(
     write_plugin: WritePlugin,
 ) -> None:

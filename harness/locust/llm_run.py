@@ -320,7 +320,9 @@ class LlmRun:
         # Options may have changed in the web UI's start form since init.
         self._prepare()
         self.aggregate = RunAggregate()
-        context = SinkContext(self.report_dir, tuple(t.target for t in self.targets))
+        context = SinkContext(
+            self.report_dir, tuple(t.target for t in self.targets), vars(self.options)
+        )
         names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])
         self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()

@@ -83,6 +83,13 @@ def add_harness_arguments(parser: Any) -> None:
         include_in_web_ui=False,
     )
     parser.add_argument(
+        "--records-gzip",
+        action="store_true",
+        default=False,
+        help="write records.jsonl.gz (gzip, flushed per record) instead of records.jsonl",
+        include_in_web_ui=False,
+    )
+    parser.add_argument(
         "--plugin",
         action="append",
         default=None,
