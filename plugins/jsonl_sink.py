@@ -2,6 +2,7 @@
 
 Always on: the raw records are the source of truth every report is rebuilt from.
 With ``--records-gzip`` the file is ``records.jsonl.gz``, still flushed per record.
+A Locust worker of a distributed run writes ``records-<worker id>.jsonl``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ class JsonlSink:
     name = "jsonl"
 
     def open(self, context: SinkContext) -> JsonlRecordWriter:
-        if context.options.get("records_gzip"):
-            return JsonlRecordWriter(context.report_dir / GZIP_RECORDS_FILE, gzip=True)
-        return JsonlRecordWriter(context.report_dir / RECORDS_FILE)
+        gzip = bool(context.options.get("records_gzip"))
+        name = GZIP_RECORDS_FILE if gzip else RECORDS_FILE
+        if context.worker_id is not None:
+            # records-<worker>.jsonl: workers sharing a report directory never collide.
+            stem, _, suffix = name.partition(".")
+            name = f"{stem}-{context.worker_id}.{suffix}"
+        return JsonlRecordWriter(context.report_dir / name, gzip=gzip)
 
 
 @hookimpl

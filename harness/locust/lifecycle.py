@@ -8,9 +8,9 @@ from typing import Any, NoReturn
 
 from locust import events
 from locust.env import Environment
-from locust.runners import WorkerRunner
 
 from harness.errors import HarnessConfigError
+from harness.locust.distributed import attach_distribution
 from harness.locust.llm_run import LlmRun
 from harness.locust.options import add_harness_arguments
 
@@ -44,12 +44,11 @@ def _on_parser(parser: Any) -> None:
 
 @events.init.add_listener
 def _on_init(environment: Environment, **_: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner):
-        return
     try:
         _RUNS[id(environment)] = LlmRun(environment)
     except HarnessConfigError as exc:
         refuse_to_start(exc)
+    attach_distribution(environment, _RUNS[id(environment)])
     if environment.web_ui is not None:
         from harness.locust.web_tab import install_llm_tab
 

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
 from locust.env import Environment
+from locust.runners import WorkerRunner
 
+from harness.arrivals.counts import ArrivalCounts
 from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.client import ChatClient
 from harness.config import TargetConfig, load_config, routing_targets
@@ -35,6 +37,7 @@ from harness.contracts import (
     WorkloadSettings,
 )
 from harness.errors import HarnessConfigError
+from harness.locust.run_guards import GuardSettings, RunGuards
 from harness.locust.user_session import UserSession
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
@@ -47,10 +50,15 @@ from harness.report.summary import build_summary
 from harness.retry_budget import RetryBudget
 from harness.retry_settings import retry_choices
 from harness.secrets import redact
+from harness.slo.config_table import run_rules
+from harness.slo.phases import MeasuredRecords
 from harness.spend_guard import SpendGuard
 from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
 from harness.token_estimate import estimate_input_tokens
 from harness.transport import HttpTransport, Timeouts
+
+if TYPE_CHECKING:
+    from harness.locust.distributed import Distribution
 
 #: Records always go to records.jsonl: every report can be rebuilt from it.
 ALWAYS_ON_SINKS = ("jsonl",)
@@ -88,7 +96,14 @@ class LlmRun:
         self._sinks: list[RecordSink] = []
         self._started_at = 0.0
         self.stop_reason: str | None = None
-        self._prepare()
+        #: Set on a Locust master or worker by harness.locust.distributed.
+        self.distribution: Distribution | None = None
+        self._running = False
+        #: Set by the open-loop dispatcher (ArrivalUser) of this process.
+        self.arrivals: ArrivalCounts | None = None
+        # A Locust worker's options come from the master when a test starts.
+        if not isinstance(environment.runner, WorkerRunner):
+            self._prepare()
         self.last_summary: dict[str, Any] | None = None
 
     def _prepare(self) -> None:
@@ -99,6 +114,9 @@ class LlmRun:
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
         self._admitted = 0
+        self.guards = RunGuards(GuardSettings.from_options(self.options), self._stop_early)
+        self._measured = MeasuredRecords.for_rules(self.slo_rules)
+        self._request_share: int | None = None
         self.stop_reason = None
 
     @property
@@ -123,6 +141,7 @@ class LlmRun:
         selected = [name.strip() for name in (options.targets or "").split(",") if name.strip()]
         config = load_config(config_path)
         self._retry_table = config.retry
+        self.slo_rules = run_rules(config.slo, options.slo)
         resolved = resolve_targets(
             self.plugins,
             config,
@@ -252,7 +271,8 @@ class LlmRun:
                     annotate(record)
                 self.record(record)
 
-        record = run_logical_request(chain, request, emit, gevent.sleep)
+        with self.guards.in_flight():
+            record = run_logical_request(chain, request, emit, gevent.sleep)
         # The client that made the last attempt holds its answer (one call at a time).
         return CallOutcome(record, session.clients[record.target].last_answer)
 
@@ -271,7 +291,7 @@ class LlmRun:
 
     def _admit(self) -> bool:
         """Count a logical request against --max-requests; stop the run when it is reached."""
-        limit = self.options.max_requests
+        limit = self.options.max_requests if self._request_share is None else self._request_share
         if limit is None:
             return True
         if self._admitted >= limit:
@@ -287,8 +307,16 @@ class LlmRun:
         runner = self.environment.runner
         if runner is not None:
             # The web UI keeps running for the next test; a headless run ends.
-            stop = runner.stop if self.environment.web_ui is not None else runner.quit
+            # A worker stops its users and tells the master, which ends the run.
+            keep_process = self.environment.web_ui is not None or isinstance(runner, WorkerRunner)
+            stop = runner.stop if keep_process else runner.quit
             gevent.spawn(stop)
+
+    def limit_to_share(self, max_requests: int | None, budget: Decimal | None) -> None:
+        """On a worker: its part of the run's --max-requests and --budget, for this test."""
+        self._request_share = max_requests
+        if budget is not None and budget > 0 and self.spend_guard is not None:
+            self.spend_guard = SpendGuard(budget)
 
     def new_workload(self, resolved: ResolvedTarget) -> RequestSource:
         options = self.options
@@ -320,20 +348,33 @@ class LlmRun:
         # Options may have changed in the web UI's start form since init.
         self._prepare()
         self.aggregate = RunAggregate()
+        distribution = self.distribution
         context = SinkContext(
-            self.report_dir, tuple(t.target for t in self.targets), vars(self.options)
+            self.report_dir,
+            tuple(t.target for t in self.targets),
+            vars(self.options),
+            distribution.worker_id if distribution is not None else None,
         )
         names = dict.fromkeys([*ALWAYS_ON_SINKS, *(self.options.sink or ())])
+        if distribution is not None and not distribution.records:
+            names = {}  # a master runs no users: it has no records to write
+        self._running = True
         self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()
+        self.guards.start(self._started_at)
+        self.arrivals = None
 
     def record(self, record: RequestRecord) -> None:
+        record.phase = self.guards.phase_of(record)
+        measured = self._measured.admit(record)
         self.prices.price_record(record)
         if self.spend_guard is not None and record.cost is not None:
             self.spend_guard.add(Decimal(record.cost["total"]))
         for sink in self._sinks:
             sink.write(record)
-        self.aggregate.add(record)
+        if measured:
+            self.aggregate.add(record)
+        self.guards.observe(record)
         error = record.error
         self.environment.events.request.fire(
             request_type="STREAM" if record.stream else "POST",
@@ -345,12 +386,24 @@ class LlmRun:
         )
 
     def stop(self) -> None:
-        if not self._sinks:
+        if not self._running:
             return
+        self._running = False
+        self.guards.stop()
         sinks, self._sinks = self._sinks, []
         for sink in sinks:
             sink.close()
-        summary = build_summary(self.aggregate, self.run_info())
+        info = self._measured.describe(self.run_info(), self.aggregate, self.slo_rules)
+        if self.distribution is not None:
+            # A master waits for the workers' last numbers; a worker reports nothing.
+            finished = self.distribution.finish(info)
+            if finished is None:
+                return
+            info = finished
+        summary = build_summary(self.aggregate, info)
+        if self.arrivals is not None:
+            lag = self.aggregate.overall.schedule_lag.summary()
+            summary["arrivals"] = self.arrivals.to_dict(lag)
         written = publish_reports(summary, self.report_dir, self.plugins)
         self.last_summary = summary
         print(format_console_summary(summary), flush=True)
@@ -373,10 +426,12 @@ class LlmRun:
             warnings=[
                 *([f"stopped early: {self.stop_reason}"] if self.stop_reason else []),
                 *self.prices.unknown.values(),
+                *self.guards.warnings(),
             ],
             partial=False,
             simulator=json.loads(options.simulator_settings)
             if options.simulator_settings
             else None,
             pricing=self.prices.describe(),
+            generator=self.guards.health.report(),
         )

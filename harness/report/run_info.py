@@ -30,6 +30,8 @@ class RunInfo:
     incomplete record file. ``pricing`` states the report currency and the
     FX rates that converted costs into it (``PriceBook.describe()``: rates as
     decimal strings); None when unknown, as in a report rebuilt from records.
+    ``workers`` lists a distributed run's workers as the master saw them
+    (name, state, last report time); None in a local run.
     """
 
     started_at: float
@@ -48,6 +50,10 @@ class RunInfo:
     simulator: dict[str, Any] | None = None
     measured_window: tuple[float, float] | None = None
     pricing: dict[str, Any] | None = None
+    slo: list[str] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    generator: dict[str, Any] | None = None
+    workers: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
