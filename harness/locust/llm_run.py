@@ -22,7 +22,6 @@ import gevent
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from harness.arrivals.counts import ArrivalCounts
 from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.client import ChatClient
 from harness.config import TargetConfig, load_config, routing_targets
@@ -37,7 +36,6 @@ from harness.contracts import (
     WorkloadSettings,
 )
 from harness.errors import HarnessConfigError
-from harness.locust.run_guards import GuardSettings, RunGuards
 from harness.locust.user_session import UserSession
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
@@ -50,8 +48,6 @@ from harness.report.summary import build_summary
 from harness.retry_budget import RetryBudget
 from harness.retry_settings import retry_choices
 from harness.secrets import redact
-from harness.slo.config_table import run_rules
-from harness.slo.phases import MeasuredRecords
 from harness.spend_guard import SpendGuard
 from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
 from harness.token_estimate import estimate_input_tokens
@@ -99,8 +95,6 @@ class LlmRun:
         #: Set on a Locust master or worker by harness.locust.distributed.
         self.distribution: Distribution | None = None
         self._running = False
-        #: Set by the open-loop dispatcher (ArrivalUser) of this process.
-        self.arrivals: ArrivalCounts | None = None
         # A Locust worker's options come from the master when a test starts.
         if not isinstance(environment.runner, WorkerRunner):
             self._prepare()
@@ -114,8 +108,6 @@ class LlmRun:
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
         self._admitted = 0
-        self.guards = RunGuards(GuardSettings.from_options(self.options), self._stop_early)
-        self._measured = MeasuredRecords.for_rules(self.slo_rules)
         self._request_share: int | None = None
         self.stop_reason = None
 
@@ -141,7 +133,6 @@ class LlmRun:
         selected = [name.strip() for name in (options.targets or "").split(",") if name.strip()]
         config = load_config(config_path)
         self._retry_table = config.retry
-        self.slo_rules = run_rules(config.slo, options.slo)
         resolved = resolve_targets(
             self.plugins,
             config,
@@ -271,8 +262,7 @@ class LlmRun:
                     annotate(record)
                 self.record(record)
 
-        with self.guards.in_flight():
-            record = run_logical_request(chain, request, emit, gevent.sleep)
+        record = run_logical_request(chain, request, emit, gevent.sleep)
         # The client that made the last attempt holds its answer (one call at a time).
         return CallOutcome(record, session.clients[record.target].last_answer)
 
@@ -361,20 +351,14 @@ class LlmRun:
         self._running = True
         self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()
-        self.guards.start(self._started_at)
-        self.arrivals = None
 
     def record(self, record: RequestRecord) -> None:
-        record.phase = self.guards.phase_of(record)
-        measured = self._measured.admit(record)
         self.prices.price_record(record)
         if self.spend_guard is not None and record.cost is not None:
             self.spend_guard.add(Decimal(record.cost["total"]))
         for sink in self._sinks:
             sink.write(record)
-        if measured:
-            self.aggregate.add(record)
-        self.guards.observe(record)
+        self.aggregate.add(record)
         error = record.error
         self.environment.events.request.fire(
             request_type="STREAM" if record.stream else "POST",
@@ -389,11 +373,10 @@ class LlmRun:
         if not self._running:
             return
         self._running = False
-        self.guards.stop()
         sinks, self._sinks = self._sinks, []
         for sink in sinks:
             sink.close()
-        info = self._measured.describe(self.run_info(), self.aggregate, self.slo_rules)
+        info = self.run_info()
         if self.distribution is not None:
             # A master waits for the workers' last numbers; a worker reports nothing.
             finished = self.distribution.finish(info)
@@ -401,9 +384,6 @@ class LlmRun:
                 return
             info = finished
         summary = build_summary(self.aggregate, info)
-        if self.arrivals is not None:
-            lag = self.aggregate.overall.schedule_lag.summary()
-            summary["arrivals"] = self.arrivals.to_dict(lag)
         written = publish_reports(summary, self.report_dir, self.plugins)
         self.last_summary = summary
         print(format_console_summary(summary), flush=True)
@@ -426,12 +406,10 @@ class LlmRun:
             warnings=[
                 *([f"stopped early: {self.stop_reason}"] if self.stop_reason else []),
                 *self.prices.unknown.values(),
-                *self.guards.warnings(),
             ],
             partial=False,
             simulator=json.loads(options.simulator_settings)
             if options.simulator_settings
             else None,
             pricing=self.prices.describe(),
-            generator=self.guards.health.report(),
         )
