@@ -222,7 +222,10 @@ class RequestRecord:
     ttfa_s: float | None = None
     e2e_s: float | None = None
     tpot_s: float | None = None
+    #: Open loop and trace replay: the send was due at ``scheduled_at`` (epoch) and
+    #: started ``queue_s`` later (pool full, generator late); None in closed-loop runs.
     queue_s: float | None = None
+    scheduled_at: float | None = None
     itl_buckets: dict[int, int] = field(default_factory=dict)
     itl_sum_s: float = 0.0
     itl_min_s: float | None = None

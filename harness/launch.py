@@ -20,6 +20,7 @@ from contextlib import ExitStack  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from harness.cluster import local_cluster_args, node_argv  # noqa: E402
 from harness.config import TargetConfig, load_config  # noqa: E402
 from harness.errors import HarnessConfigError  # noqa: E402
 from harness.mock.config import SimulatorConfig, simulator_config_from_args  # noqa: E402
@@ -39,7 +40,8 @@ def locustfile_for(passthrough: list[str]) -> tuple[str, list[str]]:
 
     ``--workload sessions|agents`` is taken out: the locustfile it picks is the
     answer, and the users there draw their messages from the default workload.
-    ``--workflow`` or ``--workflow-file`` alone pick the agents too.
+    ``--workflow`` or ``--workflow-file`` alone pick the agents too; ``--rate``
+    or ``--trace`` pick the open loop (one dispatching user).
     """
     name, rest, args = "chat", [], iter(passthrough)
     for arg in args:
@@ -53,25 +55,39 @@ def locustfile_for(passthrough: list[str]) -> tuple[str, list[str]]:
             continue
         if option in ("--workflow", "--workflow-file") and name == "chat":
             name = "agents"
+        if option in ("--rate", "--trace"):
+            name = "arrivals"
         rest.append(arg)
     return name, rest
 
 
-def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
+def plugin_args(args: argparse.Namespace) -> list[str]:
+    """The command's ``--plugin`` and ``-p no:NAME`` as the locustfile's options."""
     from harness.cli import disabled_plugins
 
-    locustfile, passthrough = locustfile_for(passthrough)
-    plugin_args = [arg for module in args.plugin for arg in ("--plugin", module)]
+    selected = [arg for module in args.plugin for arg in ("--plugin", module)]
     for name in disabled_plugins(args.plugin_switches):
-        plugin_args += ["--disable-plugin", name]
-    passthrough = [*plugin_args, *passthrough]
+        selected += ["--disable-plugin", name]
+    return selected
+
+
+def run_cluster_node(args: argparse.Namespace, passthrough: list[str]) -> int:
+    """``harness master`` / ``harness worker``: Locust's own, with the harness's users."""
+    locustfile, passthrough = locustfile_for(passthrough)
+    argv = node_argv(args, locustfile_path(locustfile), [*plugin_args(args), *passthrough])
+    return run_locust(argv)
+
+
+def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
+    locustfile, passthrough = locustfile_for(passthrough)
+    passthrough = [*plugin_args(args), *passthrough]
     argv = [
         "locust",
         "-f",
         locustfile_path(locustfile),
         "--headless",
         "-u",
-        str(args.users),
+        str(1 if locustfile == "arrivals" else args.users),
         "-r",
         str(args.spawn_rate or args.users),
         "-t",
@@ -80,6 +96,8 @@ def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
         "--stop-timeout",
         "60",
     ]
+    if args.workers is not None:
+        argv += local_cluster_args(args.workers)
     if args.targets:
         return _run_targets(args, [*argv, *passthrough])
     if args.target:

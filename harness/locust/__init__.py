@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from harness.locust import lifecycle as _lifecycle  # registers the event listeners
 from harness.locust.agent_user import AgentUser
+from harness.locust.arrival_user import ArrivalUser
 from harness.locust.session_user import SessionUser
 from harness.locust.user import ChatUser
 
-__all__ = ["AgentUser", "ChatUser", "SessionUser"]
+__all__ = ["AgentUser", "ArrivalUser", "ChatUser", "SessionUser"]
 del _lifecycle

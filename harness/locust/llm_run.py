@@ -22,6 +22,7 @@ import gevent
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
+from harness.arrivals.counts import ArrivalCounts
 from harness.attempts import Leg, RetryControls, run_logical_request
 from harness.client import ChatClient
 from harness.config import TargetConfig, load_config, routing_targets
@@ -92,6 +93,8 @@ class LlmRun:
         self._sinks: list[RecordSink] = []
         self._started_at = 0.0
         self.stop_reason: str | None = None
+        #: Set by the open-loop dispatcher (ArrivalUser) of this process.
+        self.arrivals: ArrivalCounts | None = None
         #: Set on a Locust master or worker by harness.locust.distributed.
         self.distribution: Distribution | None = None
         self._running = False
@@ -351,6 +354,7 @@ class LlmRun:
         self._running = True
         self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()
+        self.arrivals = None
 
     def record(self, record: RequestRecord) -> None:
         self.prices.price_record(record)
@@ -384,6 +388,9 @@ class LlmRun:
                 return
             info = finished
         summary = build_summary(self.aggregate, info)
+        if self.arrivals is not None:
+            lag = self.aggregate.overall.schedule_lag.summary()
+            summary["arrivals"] = self.arrivals.to_dict(lag)
         written = publish_reports(summary, self.report_dir, self.plugins)
         self.last_summary = summary
         print(format_console_summary(summary), flush=True)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from harness.locust.agent_options import add_agent_arguments
+from harness.locust.arrival_options import add_arrival_arguments
 from harness.locust.workload_options import add_workload_arguments
 
 DEFAULT_MODEL = "sim-gpt"
@@ -74,6 +75,7 @@ def add_harness_arguments(parser: Any) -> None:
     )
     add_workload_arguments(parser)
     add_agent_arguments(parser)
+    add_arrival_arguments(parser)
     parser.add_argument(
         "--sink",
         action="append",

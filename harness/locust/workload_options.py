@@ -18,7 +18,7 @@ from harness.prompt_dataset import load_dataset
 from harness.workload_knobs import parse_shared_prefix
 
 
-def _checked(check: Callable[[str], object]) -> Callable[[str], str]:
+def checked(check: Callable[[str], object]) -> Callable[[str], str]:
     """An argparse type that runs ``check`` and keeps the text (options travel to workers)."""
 
     def parse(text: str) -> str:
@@ -32,7 +32,7 @@ def _checked(check: Callable[[str], object]) -> Callable[[str], str]:
 
 
 def _distribution(option: str) -> Callable[[str], str]:
-    return _checked(lambda spec: parse_distribution(spec, option))
+    return checked(lambda spec: parse_distribution(spec, option))
 
 
 def add_workload_arguments(parser: Any) -> None:
@@ -54,7 +54,7 @@ def add_workload_arguments(parser: Any) -> None:
         "--dataset",
         default=None,
         metavar="FILE.jsonl",
-        type=_checked(load_dataset),
+        type=checked(load_dataset),
         help='prompts for --workload dataset: one {"messages": [...], "max_tokens": N} per line',
         include_in_web_ui=True,
     )
@@ -69,7 +69,7 @@ def add_workload_arguments(parser: Any) -> None:
         "--shared-prefix",
         default=None,
         metavar="PCT:TOKENS",
-        type=_checked(parse_shared_prefix),
+        type=checked(parse_shared_prefix),
         help="PCT%% of synthetic prompts start with the same TOKENS words (prompt caching)",
         include_in_web_ui=True,
     )

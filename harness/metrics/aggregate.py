@@ -16,7 +16,9 @@ from harness.metrics.timeseries import SecondSeries
 #: cost sums (decimal strings) and the models, roles and workflows groupings.
 #: 5: fallback and routing counters, fallback logical latency and cost.
 #: 6: workflow counts and end-to-end latency, the steps grouping.
-FORMAT_VERSION = 6
+#: 8: latency from the scheduled start (``ttft_scheduled``, ``e2e_scheduled``) and
+#: ``schedule_lag`` of open-loop and replayed requests.
+FORMAT_VERSION = 8
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one

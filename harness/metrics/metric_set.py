@@ -60,6 +60,9 @@ HISTOGRAMS: tuple[str, ...] = (
     "limiter_wait",
     "fallback_logical_e2e",
     "workflow_e2e",
+    "ttft_scheduled",
+    "e2e_scheduled",
+    "schedule_lag",
 )
 
 
@@ -100,6 +103,11 @@ class MetricSet:
     ``workflow_e2e`` times them, from the one record per instance that carries
     ``workflow_e2e_s`` (its last step's final attempt); a workflow's cost is
     the ``cost`` of the ``workflows`` grouping divided by ``workflows``.
+
+    Open loop and replay: ``schedule_lag`` holds each logical request's
+    ``queue_s`` (actual minus scheduled start), and ``ttft_scheduled`` /
+    ``e2e_scheduled`` time successful ones from the scheduled start, so
+    queueing in the generator can never hide (coordinated omission).
     """
 
     requests: int = 0
@@ -143,6 +151,9 @@ class MetricSet:
     limiter_wait: LogHistogram = field(default_factory=LogHistogram)
     fallback_logical_e2e: LogHistogram = field(default_factory=LogHistogram)
     workflow_e2e: LogHistogram = field(default_factory=LogHistogram)
+    ttft_scheduled: LogHistogram = field(default_factory=LogHistogram)
+    e2e_scheduled: LogHistogram = field(default_factory=LogHistogram)
+    schedule_lag: LogHistogram = field(default_factory=LogHistogram)
     cost: CostSums = field(default_factory=CostSums)
     fallback_cost: CostSums = field(default_factory=CostSums)
     first_started_at: float | None = None
@@ -157,6 +168,8 @@ class MetricSet:
         self._add_retry_facts(record)
         if record.final:
             self._add_logical(record)
+        if record.final and record.queue_s is not None:
+            self.schedule_lag.add(record.queue_s)
         if record.workflow_e2e_s is not None:
             self.workflows += 1
             self.workflow_e2e.add(record.workflow_e2e_s)
@@ -246,6 +259,8 @@ class MetricSet:
         _add_if_known(self.headers, record.headers_s)
         _add_if_known(self.tpot, record_values.tpot(record))
         _add_if_known(self.output_tps, record_values.output_tokens_per_s(record))
+        _add_if_known(self.ttft_scheduled, record_values.since_scheduled(record, record.ttft_s))
+        _add_if_known(self.e2e_scheduled, record_values.since_scheduled(record, record.e2e_s))
         if record.itl_buckets:
             # A record missing its extremes still folds in: the bucket edges bound them.
             low = record.itl_min_s

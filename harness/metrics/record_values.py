@@ -61,6 +61,20 @@ def logical_e2e(record: RequestRecord) -> float | None:
     return record.e2e_s if not is_retry(record) else None
 
 
+def since_scheduled(record: RequestRecord, duration: float | None) -> float | None:
+    """``duration`` of the final attempt, counted from when its request was due.
+
+    Open-loop and replayed requests carry ``queue_s`` (actual minus scheduled
+    start); an earlier attempt's time and backoff come in through the logical
+    latency, so a retried request counts from its first send's due time.
+    """
+    if record.queue_s is None or duration is None or not record.final:
+        return None
+    logical = logical_e2e(record)
+    earlier = logical - record.e2e_s if logical is not None and record.e2e_s is not None else 0.0
+    return record.queue_s + max(earlier, 0.0) + duration
+
+
 def error_kind(record: RequestRecord) -> str:
     # A failure recorded without ErrorInfo still has to be counted somewhere.
     return record.error.kind if record.error is not None else "unknown"

@@ -33,6 +33,9 @@ LATENCY_METRICS: tuple[str, ...] = (
     "limiter_wait",
     "fallback_logical_e2e",
     "workflow_e2e",
+    "ttft_scheduled",
+    "e2e_scheduled",
+    "schedule_lag",
 )
 #: Overall histograms shipped raw, so a consumer can merge several runs exactly.
 RAW_HISTOGRAMS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")

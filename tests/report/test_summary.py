@@ -52,7 +52,8 @@ def test_top_level_and_block_keys(summary):
         "limiter_wait",
         "fallback_logical_e2e",
     }
-    assert set(block["latency"]) == per_attempt | retries | {"workflow_e2e"}
+    open_loop = {"ttft_scheduled", "e2e_scheduled", "schedule_lag"}
+    assert set(block["latency"]) == per_attempt | retries | {"workflow_e2e"} | open_loop
     assert set(block["retries"]) == {
         "attempts",
         "logical_requests",

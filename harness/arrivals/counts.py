@@ -1,0 +1,50 @@
+"""What a dispatcher did with its schedule: arrivals due, started, queued, dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class ArrivalCounts:
+    """Counters of one dispatcher; several (one per worker) add up.
+
+    ``dropped`` arrivals found the pool busy and the queue full: the client,
+    not the target, was saturated, so they were never sent. ``max_queued``
+    is the longest the queue of waiting arrivals grew.
+    """
+
+    #: "constant", "poisson", "gamma" or "trace".
+    mode: str
+    #: Requests/s this dispatcher was asked for (a trace: None, it keeps its own times).
+    rate: float | None
+    max_concurrency: int
+    max_queue: int
+    scheduled: int = 0
+    started: int = 0
+    dropped: int = 0
+    max_queued: int = 0
+
+    def merge(self, other: ArrivalCounts) -> None:
+        self.scheduled += other.scheduled
+        self.started += other.started
+        self.dropped += other.dropped
+        self.max_queued = max(self.max_queued, other.max_queued)
+        if self.rate is not None and other.rate is not None:
+            self.rate += other.rate
+
+    def to_dict(self, schedule_lag: dict[str, Any]) -> dict[str, Any]:
+        """summary["arrivals"]; ``schedule_lag`` summarises actual minus intended starts."""
+        return {
+            "mode": self.mode,
+            "rate": self.rate,
+            "max_concurrency": self.max_concurrency,
+            "max_queue": self.max_queue,
+            "scheduled": self.scheduled,
+            "started": self.started,
+            "dropped": self.dropped,
+            "dropped_rate": self.dropped / self.scheduled if self.scheduled else None,
+            "max_queued": self.max_queued,
+            "schedule_lag": schedule_lag,
+        }
