@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from harness.cluster import add_cluster_parsers
 from harness.errors import HarnessConfigError
 
 if TYPE_CHECKING:
@@ -98,6 +99,16 @@ def _run_parser(subparsers: argparse._SubParsersAction, parent: argparse.Argumen
         metavar="PATH",
         help="file defining the targets (default: ./harness.toml)",
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        nargs="?",
+        const=0,
+        default=None,
+        metavar="N",
+        help="more generator capacity: a Locust master and N worker processes on this "
+        "machine (--workers alone: one per core); the reports merge every worker's numbers",
+    )
     add_simulator_arguments(run, prefix="mock-")
 
 
@@ -136,6 +147,7 @@ def _build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     plugin_selection = _plugin_selection()
     _run_parser(subparsers, plugin_selection)
+    add_cluster_parsers(subparsers, plugin_selection)
     mock = subparsers.add_parser("mock", help="serve the embedded simulator alone", add_help=False)
     mock.add_argument("mock_args", nargs=argparse.REMAINDER)
     report = subparsers.add_parser(
@@ -164,13 +176,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return mock_main(args_list[1:])
     parser = _build_parser()
     args, passthrough = parser.parse_known_args(args_list)
-    if passthrough and args.command != "run":
+    if passthrough and args.command not in ("run", "master", "worker"):
         parser.error(f"unrecognized arguments: {' '.join(passthrough)}")
     try:
         if args.command == "run":
             from harness.launch import run_load_test
 
             return run_load_test(args, passthrough)
+        if args.command in ("master", "worker"):
+            from harness.launch import run_cluster_node
+
+            return run_cluster_node(args, passthrough)
         if args.command == "report":
             return _report(args.records, args.report_dir, _plugin_host(args))
         if args.command == "pricing":

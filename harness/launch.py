@@ -15,6 +15,7 @@ import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import importlib.resources  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 from contextlib import ExitStack  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -165,8 +166,16 @@ def run_locust(argv: list[str]) -> int:
     from locust.main import main as locust_main
 
     sys.argv = argv
+    parent = os.getpid()
     try:
         locust_main()
+        code = 0
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    if os.getpid() != parent:
+        # A worker forked by --processes: the simulator and files it inherited are
+        # its parent's to close, so it leaves without running the parent's cleanup.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
