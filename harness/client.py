@@ -4,6 +4,11 @@
 outcome, including a refused connection, a cut stream or garbage in a chunk,
 becomes a record with an :class:`~harness.contracts.ErrorInfo`, so no request
 is ever lost from the statistics.
+
+After each call the client keeps the answer's text and its complete tool
+calls (``last_answer``, ``last_tool_calls``; streamed pieces joined by
+:class:`~harness.tool_calls.ToolCallAssembler`) for callers that continue
+the conversation, e.g. an agent running its tools.
 """
 
 from __future__ import annotations
@@ -11,8 +16,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-
-import orjson
 
 from harness.contracts import (
     OUTPUT_KINDS,
@@ -22,6 +25,7 @@ from harness.contracts import (
     RequestRecord,
     SSEEvent,
     Target,
+    ToolCall,
     Usage,
 )
 from harness.errors import TransportError
@@ -30,6 +34,7 @@ from harness.secrets import redact
 from harness.sse import SSEDecoder
 from harness.timing import StreamTiming, time_per_output_token
 from harness.token_estimate import estimate_usage
+from harness.tool_calls import ToolCallAssembler, tool_calls_text
 from harness.transport import HttpExchange, HttpTransport
 
 _perf_counter = time.perf_counter
@@ -52,14 +57,20 @@ class _OutputText:
     the attempt is over, off the path that timestamps arrivals.
     """
 
-    __slots__ = ("answer", "reasoning")
+    __slots__ = ("answer", "reasoning", "tool_calls", "whole_tool_calls")
 
     def __init__(self) -> None:
-        self.answer: list[str] = []  # content and tool calls
+        self.answer: list[str] = []  # content
         self.reasoning: list[str] = []
+        self.tool_calls = ToolCallAssembler()  # streamed pieces
+        self.whole_tool_calls: list[ToolCall] = []  # an unstreamed answer's
 
-    def estimate(self, request: ChatRequest, answer: str) -> Usage:
-        return estimate_usage(request.messages, answer, "".join(self.reasoning))
+    def calls(self) -> list[ToolCall]:
+        return self.whole_tool_calls or self.tool_calls.calls()
+
+    def estimate(self, request: ChatRequest, answer: str, calls: list[ToolCall]) -> Usage:
+        generated = f"{answer} {tool_calls_text(calls)}" if calls else answer
+        return estimate_usage(request.messages, generated, "".join(self.reasoning))
 
 
 def _event_batches(exchange: HttpExchange) -> Iterator[list[SSEEvent]]:
@@ -94,9 +105,11 @@ class ChatClient:
         self.adapter = adapter
         self.transport = transport
         self._api_key = api_key
-        #: The answer text of the last call (content and tool calls), for callers that
-        #: continue a conversation; kept here, never in the record, so records stay small.
+        #: The answer text of the last call, for callers that continue a conversation;
+        #: kept here, never in the record, so records stay small.
         self.last_answer = ""
+        #: The complete tool calls of the last answer (empty when it made none).
+        self.last_tool_calls: list[ToolCall] = []
 
     def call(
         self, request: ChatRequest, request_id: str | None = None, attempt: int = 1
@@ -147,10 +160,12 @@ class ChatClient:
             record.error.message = redact(record.error.message)
         # Joined once: the estimate and the caller's conversation share the text.
         answer = "".join(output.answer)
+        calls = output.calls()
         self.last_answer = answer
+        self.last_tool_calls = calls
         # A failure that streamed some output still used (and is billed for) tokens.
         if record.ok or record.output_events:
-            record.usage_estimate = output.estimate(request, answer)
+            record.usage_estimate = output.estimate(request, answer, calls)
             if record.usage is None:
                 record.usage = record.usage_estimate
         if record.ok:
@@ -166,15 +181,18 @@ class ChatClient:
         usage: Usage | None = None
         add_answer = output.answer.append
         add_reasoning = output.reasoning.append
+        add_tool_call = output.tool_calls.add
         try:
             for event in self.adapter.parse_stream(_sse_events(exchange, clock)):
                 kind = event.kind
                 if kind in OUTPUT_KINDS:
                     timing.on_output(clock.received_at, clock.chunk, kind == "content")
-                    if kind == "reasoning":
+                    if kind == "content":
+                        add_answer(event.text)
+                    elif kind == "reasoning":
                         add_reasoning(event.text)
                     else:
-                        add_answer(event.text)
+                        add_tool_call(event)
                 elif kind == "usage":
                     usage = event.usage
                 elif kind == "finish":
@@ -209,6 +227,4 @@ class ChatClient:
         record.output_events = 1 if completion.text or completion.tool_calls else 0
         output.answer.append(completion.text)
         output.reasoning.append(completion.reasoning_text)
-        if completion.tool_calls:
-            # The same JSON text a stream's tool_call events carry, so both count alike.
-            output.answer.append(orjson.dumps(completion.tool_calls).decode())
+        output.whole_tool_calls = completion.tool_calls

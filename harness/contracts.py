@@ -64,7 +64,16 @@ class Target:
 
 @dataclass
 class ChatRequest:
-    """A provider-neutral chat request, turned into HTTP by an adapter."""
+    """A provider-neutral chat request, turned into HTTP by an adapter.
+
+    ``messages`` and ``tools`` are in OpenAI's Chat Completions form, the
+    neutral form every adapter converts from: tools as ``{"type": "function",
+    "function": {"name", "description", "parameters"}}``; a tool round as an
+    ``assistant`` message with ``tool_calls`` (``[{"id", "type": "function",
+    "function": {"name", "arguments"}}]``, see :meth:`ToolCall.to_message_entry`)
+    followed by one ``{"role": "tool", "tool_call_id", "content"}`` message
+    per call.
+    """
 
     messages: list[dict[str, Any]]
     model: str
@@ -144,7 +153,14 @@ class SSEEvent:
 
 @dataclass(slots=True)
 class StreamEvent:
-    """What an adapter yields while parsing a stream (one or more per chunk)."""
+    """What an adapter yields while parsing a stream (one or more per chunk).
+
+    A ``tool_call`` event is one piece of a tool call: ``text`` is a fragment
+    of its arguments' JSON text (possibly empty), ``tool_index`` says which
+    call of the answer it belongs to, and ``tool_id`` / ``tool_name`` are set
+    on the piece that carries them (usually the first). The client joins the
+    pieces of each index into a :class:`ToolCall`.
+    """
 
     kind: StreamEventKind
     text: str = ""
@@ -152,6 +168,30 @@ class StreamEvent:
     usage: Usage | None = None
     finish_reason: str | None = None
     error: ErrorInfo | None = None
+    tool_index: int = 0
+    tool_id: str | None = None
+    tool_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One complete tool call of an answer, whatever the provider.
+
+    ``arguments`` is JSON text, as OpenAI sends it; adapters of providers that
+    send an object (Anthropic ``input``, Gemini ``args``) serialize it.
+    """
+
+    id: str
+    name: str
+    arguments: str
+
+    def to_message_entry(self) -> dict[str, Any]:
+        """The call as an entry of a neutral assistant message's ``tool_calls``."""
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
 
 
 @dataclass
@@ -162,7 +202,7 @@ class Completion:
     usage: Usage | None
     finish_reason: str | None
     reasoning_text: str = ""
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
     error: ErrorInfo | None = None
 
 
@@ -257,6 +297,10 @@ class RequestRecord:
     cost: dict[str, str] | None = None
     #: On the final record of a workflow's last step: the workflow's start to this end.
     workflow_e2e_s: float | None = None
+    #: "warmup", "measured" or "cooldown": only measured attempts count in metrics and SLOs.
+    phase: str = "measured"
+    #: Whether this attempt met every per-request SLO of the run (goodput); None without SLOs.
+    slo_met: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

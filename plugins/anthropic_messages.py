@@ -5,6 +5,13 @@ is everything the model read: input + cache creation + cache read. Thinking
 is inside ``output_tokens`` (``output_tokens_details.thinking_tokens`` breaks
 it out, when present). The counts of ``message_delta.usage`` are cumulative
 and override those of ``message_start``, so the last one is the total.
+
+Tool calls: neutral tools (OpenAI form) become ``{"name", "description",
+"input_schema"}``; a neutral assistant message with ``tool_calls`` becomes
+``tool_use`` blocks, and consecutive ``role: "tool"`` messages one user
+message of ``tool_result`` blocks. A streamed ``tool_use`` block start
+yields the call's id and name, its ``input_json_delta`` fragments the
+arguments; the stop reason ``tool_use`` is recorded as ``tool_calls``.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ from harness.contracts import (
     SSEEvent,
     StreamEvent,
     Target,
+    ToolCall,
     Usage,
 )
 from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
+from harness.tool_calls import arguments_object, is_neutral_tool
 from harness.wire import (
     classified_error,
     error_detail,
@@ -71,8 +80,62 @@ def normalize_usage(raw: dict[str, Any]) -> Usage:
 
 def _split_system(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
     system = [m["content"] for m in messages if m.get("role") == "system"]
-    rest = [m for m in messages if m.get("role") != "system"]
+    rest = _wire_messages([m for m in messages if m.get("role") != "system"])
     return ("\n\n".join(system) if system else None), rest
+
+
+def _wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Neutral tool rounds as Messages API content blocks; other messages unchanged."""
+    wire: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] | None = None  # the tool_result blocks being gathered
+    for message in messages:
+        role = message.get("role")
+        if role == "tool":
+            block = {
+                "type": "tool_result",
+                "tool_use_id": message.get("tool_call_id"),
+                "content": message.get("content") or "",
+            }
+            if results is None:
+                results = []
+                wire.append({"role": "user", "content": results})
+            results.append(block)
+            continue
+        results = None
+        if role == "assistant" and message.get("tool_calls"):
+            text = message.get("content")
+            blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+            for entry in message["tool_calls"]:
+                function = entry.get("function") or {}
+                arguments = arguments_object(function.get("arguments") or "")
+                blocks.append(
+                    {
+                        "type": "tool_use",
+                        "id": entry.get("id"),
+                        "name": function.get("name"),
+                        "input": arguments,
+                    }
+                )
+            wire.append({"role": "assistant", "content": blocks})
+        else:
+            wire.append(message)
+    return wire
+
+
+def _wire_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    if not is_neutral_tool(tool):
+        return tool
+    function = tool["function"]
+    found = {"name": function.get("name")}
+    if function.get("description"):
+        found["description"] = function["description"]
+    found["input_schema"] = function.get("parameters") or {"type": "object", "properties": {}}
+    return found
+
+
+def _finish_reason(stop_reason: str | None) -> str | None:
+    """``tool_use`` in the neutral spelling every provider's tool rounds share."""
+    return "tool_calls" if stop_reason == "tool_use" else stop_reason
 
 
 def _error_info(status: int | None, error: dict[str, Any], headers: Mapping[str, str]) -> ErrorInfo:
@@ -101,7 +164,7 @@ class AnthropicMessagesAdapter:
         if request.temperature is not None:
             body["temperature"] = request.temperature
         if request.tools:
-            body["tools"] = request.tools
+            body["tools"] = [_wire_tool(tool) for tool in request.tools]
         if request.stream:
             body["stream"] = True
         body.update(request.extra)
@@ -127,8 +190,16 @@ class AnthropicMessagesAdapter:
             reasoning_text="".join(
                 b.get("thinking", "") for b in blocks if b.get("type") == "thinking"
             ),
-            tool_calls=[b for b in blocks if b.get("type") == "tool_use"],
-            finish_reason=data.get("stop_reason"),
+            tool_calls=[
+                ToolCall(
+                    str(b.get("id") or ""),
+                    str(b.get("name") or ""),
+                    orjson.dumps(b.get("input") or {}).decode(),
+                )
+                for b in blocks
+                if b.get("type") == "tool_use"
+            ],
+            finish_reason=_finish_reason(data.get("stop_reason")),
             usage=normalize_usage(usage) if usage else None,
         )
 
@@ -152,7 +223,20 @@ class AnthropicMessagesAdapter:
                 elif delta_type == "thinking_delta" and delta.get("thinking"):
                     yield StreamEvent("reasoning", text=delta["thinking"])
                 elif delta_type == "input_json_delta":
-                    yield StreamEvent("tool_call", text=delta.get("partial_json", ""))
+                    yield StreamEvent(
+                        "tool_call",
+                        text=delta.get("partial_json") or "",
+                        tool_index=int(data.get("index") or 0),
+                    )
+            elif kind == "content_block_start":
+                block = data.get("content_block") or {}
+                if block.get("type") == "tool_use":
+                    yield StreamEvent(
+                        "tool_call",
+                        tool_index=int(data.get("index") or 0),
+                        tool_id=block.get("id"),
+                        tool_name=block.get("name"),
+                    )
             elif kind == "message_start":
                 usage = dict((data.get("message") or {}).get("usage") or {})
             elif kind == "message_delta":
@@ -161,7 +245,7 @@ class AnthropicMessagesAdapter:
                 usage.update((k, v) for k, v in delta_usage.items() if v is not None)
                 reason = (data.get("delta") or {}).get("stop_reason")
                 if reason:
-                    yield StreamEvent("finish", tokens=0, finish_reason=reason)
+                    yield StreamEvent("finish", tokens=0, finish_reason=_finish_reason(reason))
             elif kind == "message_stop":
                 stopped = True
             elif kind == "error":

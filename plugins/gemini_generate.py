@@ -6,6 +6,15 @@ counts cached tokens inside ``promptTokenCount`` (as the harness does) but
 thinking *outside* ``candidatesTokenCount``: output = candidates + thoughts.
 A blocked prompt is an HTTP 200 with ``promptFeedback.blockReason`` and no
 candidates, recorded as a ``bad_request`` failure.
+
+Tool calls: neutral tools (OpenAI form) become one ``{"functionDeclarations":
+[...]}``; a neutral assistant message with ``tool_calls`` becomes a model
+turn of ``functionCall`` parts, and consecutive ``role: "tool"`` messages one
+user turn of ``functionResponse`` parts (``{"name", "response": {"content"}}``,
+the name found from the call id). Gemini sends each call whole and gives it
+no id when the model did not: the adapter numbers them (``call_0``, ...).
+Gemini finishes a tool-calling answer with ``STOP``; it is recorded as
+``tool_calls``.
 """
 
 from __future__ import annotations
@@ -27,10 +36,12 @@ from harness.contracts import (
     SSEEvent,
     StreamEvent,
     Target,
+    ToolCall,
     Usage,
 )
 from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
+from harness.tool_calls import arguments_object, is_neutral_tool
 from harness.wire import (
     classified_error,
     error_detail,
@@ -74,16 +85,55 @@ def normalize_usage(raw: dict[str, Any]) -> Usage:
 
 def _contents(messages: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     system = [m["content"] for m in messages if m.get("role") == "system"]
-    contents = [
-        {
-            "role": "model" if m.get("role") == "assistant" else "user",
-            "parts": [{"text": m["content"]}],
-        }
-        for m in messages
-        if m.get("role") != "system"
-    ]
+    contents: list[dict[str, Any]] = []
+    names: dict[str, str] = {}  # call id -> tool name, for the function responses
+    responses: list[dict[str, Any]] | None = None  # the functionResponse parts being gathered
+    for message in messages:
+        role = message.get("role")
+        if role == "system":
+            continue
+        if role == "tool":
+            call_id = str(message.get("tool_call_id") or "")
+            response = {"content": message.get("content") or ""}
+            part = {"functionResponse": {"name": names.get(call_id, call_id), "response": response}}
+            if responses is None:
+                responses = []
+                contents.append({"role": "user", "parts": responses})
+            responses.append(part)
+            continue
+        responses = None
+        text = message.get("content")
+        parts: list[dict[str, Any]] = (
+            [{"text": text}] if text or not message.get("tool_calls") else []
+        )
+        for entry in message.get("tool_calls") or ():
+            function = entry.get("function") or {}
+            names[str(entry.get("id"))] = str(function.get("name"))
+            arguments = arguments_object(function.get("arguments") or "")
+            parts.append({"functionCall": {"name": function.get("name"), "args": arguments}})
+        contents.append({"role": "model" if role == "assistant" else "user", "parts": parts})
     instruction = {"parts": [{"text": "\n\n".join(system)}]} if system else None
     return instruction, contents
+
+
+def _wire_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Neutral tools as one functionDeclarations entry; any other entry as written."""
+    declarations = [tool["function"] for tool in tools if is_neutral_tool(tool)]
+    others = [tool for tool in tools if not is_neutral_tool(tool)]
+    return ([{"functionDeclarations": declarations}] if declarations else []) + others
+
+
+def _tool_call(call: dict[str, Any], index: int) -> ToolCall:
+    """A ``functionCall`` part's call; numbered when Gemini gave it no id."""
+    return ToolCall(
+        str(call.get("id") or f"call_{index}"),
+        str(call.get("name") or ""),
+        orjson.dumps(call.get("args") or {}).decode(),
+    )
+
+
+def _finish_reason(reason: str | None, made_calls: bool) -> str | None:
+    return "tool_calls" if made_calls and reason == "STOP" else reason
 
 
 def _retry_delay(error: dict[str, Any]) -> float | None:
@@ -131,7 +181,7 @@ class GeminiAdapter:
         if config:
             body["generationConfig"] = config
         if request.tools:
-            body["tools"] = request.tools
+            body["tools"] = _wire_tools(request.tools)
         body.update(request.extra)
         headers = {"Content-Type": "application/json", **dict(target.headers)}
         if api_key:
@@ -151,17 +201,19 @@ class GeminiAdapter:
         candidate = (data.get("candidates") or [{}])[0]
         parts = (candidate.get("content") or {}).get("parts") or []
         usage = data.get("usageMetadata")
+        calls = [p["functionCall"] for p in parts if isinstance(p.get("functionCall"), dict)]
         return Completion(
             text="".join(p.get("text", "") for p in parts if not p.get("thought")),
             reasoning_text="".join(p.get("text", "") for p in parts if p.get("thought")),
-            tool_calls=[p["functionCall"] for p in parts if "functionCall" in p],
-            finish_reason=candidate.get("finishReason"),
+            tool_calls=[_tool_call(call, index) for index, call in enumerate(calls)],
+            finish_reason=_finish_reason(candidate.get("finishReason"), bool(calls)),
             usage=normalize_usage(usage) if usage else None,
         )
 
     def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
         usage: dict[str, Any] | None = None
         finished = False
+        calls = 0  # calls come whole, each chunk numbering its parts afresh
         for sse in events:
             if sse.event == COMMENT_EVENT:
                 yield StreamEvent("keepalive", tokens=0)
@@ -180,10 +232,16 @@ class GeminiAdapter:
             usage = data.get("usageMetadata") or usage
             for candidate in data.get("candidates") or ():
                 for part in (candidate.get("content") or {}).get("parts") or ():
-                    if "functionCall" in part:
+                    if isinstance(part.get("functionCall"), dict):
+                        call = _tool_call(part["functionCall"], calls)
                         yield StreamEvent(
-                            "tool_call", text=orjson.dumps(part["functionCall"]).decode()
+                            "tool_call",
+                            text=call.arguments,
+                            tool_index=calls,
+                            tool_id=call.id,
+                            tool_name=call.name,
                         )
+                        calls += 1
                     elif part.get("text"):
                         if part.get("thought"):
                             yield StreamEvent("reasoning", text=part["text"])
@@ -191,7 +249,8 @@ class GeminiAdapter:
                             yield StreamEvent("content", text=part["text"])
                 if candidate.get("finishReason"):
                     finished = True
-                    yield StreamEvent("finish", tokens=0, finish_reason=candidate["finishReason"])
+                    reason = _finish_reason(candidate["finishReason"], calls > 0)
+                    yield StreamEvent("finish", tokens=0, finish_reason=reason)
         if usage:
             yield StreamEvent("usage", tokens=0, usage=normalize_usage(usage))
         if not finished:

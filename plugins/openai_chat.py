@@ -21,6 +21,7 @@ from harness.contracts import (
     SSEEvent,
     StreamEvent,
     Target,
+    ToolCall,
     Usage,
 )
 from harness.errors import kind_for_status
@@ -75,6 +76,15 @@ def _error_info(status: int | None, error: Any, headers: Mapping[str, str]) -> E
     return classified_error(kind, message, status, headers)
 
 
+def _tool_call(entry: dict[str, Any]) -> ToolCall:
+    function = entry.get("function") or {}
+    return ToolCall(
+        str(entry.get("id") or ""),
+        str(function.get("name") or ""),
+        str(function.get("arguments") or "{}"),
+    )
+
+
 class OpenAIChatAdapter:
     """One OpenAI-compatible preset: its name, defaults, and how it spells max tokens.
 
@@ -125,7 +135,7 @@ class OpenAIChatAdapter:
         return Completion(
             text=message.get("content") or "",
             reasoning_text=message.get("reasoning_content") or "",
-            tool_calls=message.get("tool_calls") or [],
+            tool_calls=[_tool_call(entry) for entry in message.get("tool_calls") or ()],
             finish_reason=choices[0].get("finish_reason"),
             usage=normalize_usage(usage) if usage else None,
         )
@@ -155,8 +165,16 @@ class OpenAIChatAdapter:
                     yield StreamEvent("reasoning", text=delta["reasoning_content"])
                 if delta.get("content"):
                     yield StreamEvent("content", text=delta["content"])
-                if delta.get("tool_calls"):
-                    yield StreamEvent("tool_call", text=orjson.dumps(delta["tool_calls"]).decode())
+                for entry in delta.get("tool_calls") or ():
+                    # Calls stream interleaved by index; id and name come with the first piece.
+                    function = entry.get("function") or {}
+                    yield StreamEvent(
+                        "tool_call",
+                        text=function.get("arguments") or "",
+                        tool_index=int(entry.get("index") or 0),
+                        tool_id=entry.get("id"),
+                        tool_name=function.get("name"),
+                    )
                 if choice.get("finish_reason"):
                     finished = True
                     yield StreamEvent("finish", tokens=0, finish_reason=choice["finish_reason"])

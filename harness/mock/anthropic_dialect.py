@@ -34,6 +34,15 @@ Streaming answer, as named server-sent events:
 Non-streaming answer: ``{"type": "message", "content": [thinking block?,
 text block], "stop_reason", "usage", ...}``.
 
+Tool calls (:mod:`.tool_calls`): a request offering ``tools`` (``[{"name",
+"input_schema"}]``) whose last message carries no ``tool_result`` block may
+be answered with a call: the answer block is ``{"type": "tool_use", "id",
+"name", "input": {}}`` at ``content_block_start``, then one
+``input_json_delta`` with a ``partial_json`` fragment per token event;
+unstreamed, the block has the whole ``input``. The stop reason is
+``tool_use``. A ``tool_result`` block's input tokens are the words of its
+``content``.
+
 Errors: ``{"type": "error", "error": {"type", "message"}}`` with 400
 ``invalid_request_error``, 401 ``authentication_error``, 403
 ``permission_error``, 404 ``not_found_error``, 413 ``request_too_large``, 429
@@ -58,6 +67,7 @@ from .dialect import (
     json_object,
 )
 from .tokens import content_words, count_input_tokens, output_text
+from .tool_calls import listed, specs, tool_spec
 
 MESSAGES_PATH = "/v1/messages"
 MIN_THINKING_BUDGET = 1024
@@ -148,6 +158,7 @@ def parse_messages_request(body: bytes) -> GenerationRequest:
         raise InvalidRequest("system: Input should be a valid string", "system")
     stream = _field(payload, "stream", bool) or False
     reasoning, budget = _thinking(payload, max_tokens)
+    tools = [t for t in listed(payload, "tools") if isinstance(t, dict)]
     return GenerationRequest(
         model=model,
         max_tokens=max_tokens,
@@ -155,6 +166,15 @@ def parse_messages_request(body: bytes) -> GenerationRequest:
         input_tokens=count_input_tokens(messages) + content_words(system),
         reasoning=reasoning,
         reasoning_budget=budget,
+        tools=specs(tool_spec(t.get("name"), t.get("input_schema")) for t in tools),
+        tool_results_last=_has_tool_results(messages[-1]),
+    )
+
+
+def _has_tool_results(message: Any) -> bool:
+    content = message.get("content") if isinstance(message, dict) else None
+    return isinstance(content, list) and any(
+        isinstance(block, dict) and block.get("type") == "tool_result" for block in content
     )
 
 
@@ -175,7 +195,23 @@ def usage_object(usage: TokenCounts, thinking: bool, started: bool = False) -> d
 
 
 def _stop_reason(generation: Generation) -> str:
+    if generation.tool_call is not None:
+        return "tool_use"
     return "max_tokens" if generation.reached_limit else "end_turn"
+
+
+def _answer_block(generation: Generation, whole: bool) -> dict[str, Any]:
+    """The answer's content block: text, or the tool call (its ``input`` empty
+    as ``content_block_start`` has it, or ``whole``)."""
+    call = generation.tool_call
+    if call is None:
+        return {"type": "text", "text": output_text(generation.answer_tokens) if whole else ""}
+    return {
+        "type": "tool_use",
+        "id": call.id,
+        "name": call.name,
+        "input": call.input if whole else {},
+    }
 
 
 def _message(
@@ -214,7 +250,6 @@ def _block_stop(index: int) -> bytes:
 
 
 _THINKING_BLOCK = {"type": "thinking", "thinking": "", "signature": ""}
-_TEXT_BLOCK = {"type": "text", "text": ""}
 # Closes thinking block 0: its signature, then the stop.
 _THINKING_END = event(
     "content_block_delta",
@@ -225,22 +260,24 @@ _THINKING_END = event(
 class MessageStreamEncoder(TemplateEncoder):
     """The named events of one streamed message."""
 
-    __slots__ = ("_generation", "_request", "_text_index")
+    __slots__ = ("_answer_block", "_generation", "_request", "_text_index")
 
     def __init__(self, request: GenerationRequest, generation: Generation) -> None:
         self._request = request
         self._generation = generation
         self._text_index = 1 if generation.reasoning_tokens else 0
+        self._answer_block = _answer_block(generation, whole=False)
         super().__init__(
             generation,
             answer=_delta(self._text_index, "text_delta", "text"),
             reasoning=_delta(0, "thinking_delta", "thinking"),
-            answer_prefix=_THINKING_END + _block_start(1, _TEXT_BLOCK),
+            answer_prefix=_THINKING_END + _block_start(1, self._answer_block),
+            tool=_delta(self._text_index, "input_json_delta", "partial_json"),
         )
 
     def opening(self) -> bytes:
         message = _message(self._request, self._generation, [], started=True)
-        first = _THINKING_BLOCK if self._text_index else _TEXT_BLOCK
+        first = _THINKING_BLOCK if self._text_index else self._answer_block
         return event("message_start", {"message": message}) + _block_start(0, first) + PING_EVENT
 
     def token(self, index: int) -> bytes:
@@ -251,7 +288,11 @@ class MessageStreamEncoder(TemplateEncoder):
 
     def closing(self) -> bytes:
         generation = self._generation
-        ended_in_thinking = generation.reasoning_tokens and not generation.answer_tokens
+        ended_in_thinking = (
+            generation.reasoning_tokens
+            and not generation.answer_tokens
+            and generation.tool_call is None
+        )
         delta: dict[str, Any] = {
             "delta": {"stop_reason": _stop_reason(generation), "stop_sequence": None}
         }
@@ -293,8 +334,8 @@ class AnthropicDialect:
         if generation.reasoning_tokens:
             thinking = output_text(generation.reasoning_tokens)
             content.append({"type": "thinking", "thinking": thinking, "signature": SIGNATURE})
-        if generation.answer_tokens or not generation.reasoning_tokens:
-            content.append({"type": "text", "text": output_text(generation.answer_tokens)})
+        if generation.answer_tokens or generation.tool_call or not generation.reasoning_tokens:
+            content.append(_answer_block(generation, whole=True))
         return orjson.dumps(_message(request, generation, content, started=False))
 
     def status_error_body(self, status: int) -> bytes:

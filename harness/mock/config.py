@@ -60,6 +60,11 @@ class SimulatorConfig:
     """Requests in flight above which arrivals may be refused as overloaded; 0 = never."""
     overload_slope: float = 0.0
     """Chance of that refusal added per request in flight above ``overload_above`` (capped at 1)."""
+    tool_call_rate: float = 0.0
+    """Chance (0..1) that a request offering tools, whose last message is not a tool
+    result, is answered with a tool call (see :mod:`.tool_calls`)."""
+    tool_call_tokens: int = 16
+    """Words in the argument of a simulated tool call."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -84,6 +89,10 @@ class SimulatorConfig:
             raise ValueError(f"reasoning_tokens must be >= 0, got {self.reasoning_tokens}")
         if not 0.0 <= self.cache_hit <= 1.0:  # also refuses NaN
             raise ValueError(f"cache_hit must be within 0..1, got {self.cache_hit}")
+        if not 0.0 <= self.tool_call_rate <= 1.0:
+            raise ValueError(f"tool_call_rate must be within 0..1, got {self.tool_call_rate}")
+        if self.tool_call_tokens < 1:
+            raise ValueError(f"tool_call_tokens must be >= 1, got {self.tool_call_tokens}")
         if not self.models or not all(self.models):
             raise ValueError(f"models must be non-empty names, got {self.models!r}")
         # Lists from callers become tuples so the config stays hashable and frozen.
@@ -109,6 +118,8 @@ class SimulatorConfig:
             "--limit-burst-s", repr(float(self.limit_burst_s)),
             "--overload-above", str(self.overload_above),
             "--overload-slope", repr(float(self.overload_slope)),
+            "--tool-call-rate", repr(float(self.tool_call_rate)),
+            "--tool-call-tokens", str(self.tool_call_tokens),
         ]  # fmt: skip
         if self.output_tokens is not None:
             args += ["--output-tokens", str(self.output_tokens)]
@@ -180,8 +191,9 @@ def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -
 
     Adds ttft-ms, itl-ms, jitter, slots, output-tokens, default-output-tokens,
     reasoning-tokens, cache-hit, rpm-limit, tpm-limit, limit-burst-s,
-    overload-above, overload-slope, seed, model (repeatable), fault
-    (repeatable) and scenario (repeatable; its specs join the faults).
+    overload-above, overload-slope, tool-call-rate, tool-call-tokens, seed,
+    model (repeatable), fault (repeatable) and scenario (repeatable; its specs
+    join the faults).
     ``--host``/``--port`` are left to the caller, which knows whether a port
     makes sense for it.
     """
@@ -287,6 +299,19 @@ def add_simulator_arguments(parser: argparse.ArgumentParser, prefix: str = "") -
         + prefix
         + "overload-above, capped at 1 (default: %(default)s)",
     )
+    add(
+        "tool-call-rate",
+        _number(0.0, float, maximum=1.0),
+        "F",
+        "chance 0..1 that a request offering tools is answered with a call of one of them; "
+        "a request whose last message is a tool result always gets text (default: %(default)s)",
+    )
+    add(
+        "tool-call-tokens",
+        _number(1.0, int),
+        "N",
+        "words in the argument of a simulated tool call (default: %(default)s)",
+    )
     add("seed", _seed, "INT", "seed for latency jitter and probabilistic faults (default: random)")
 
     def repeatable(
@@ -356,6 +381,8 @@ def simulator_config_from_args(namespace: argparse.Namespace, prefix: str = "") 
         "limit_burst_s",
         "overload_above",
         "overload_slope",
+        "tool_call_rate",
+        "tool_call_tokens",
         "seed",
         "models",
         "faults",

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import orjson
 
 from .tokens import token_json
+from .tool_calls import SimulatedToolCall, ToolSpec
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class GenerationRequest:
     """The most reasoning tokens the request allows; None = no cap of its own."""
     show_reasoning: bool = True
     """Whether the reasoning text is sent (Gemini's ``includeThoughts``); counted either way."""
+    tools: tuple[ToolSpec, ...] = ()
+    """The tools the request offers (see :mod:`.tool_calls`)."""
+    tool_results_last: bool = False
+    """The last message carries tool results: the answer is text, never another call."""
 
 
 class InvalidRequest(ValueError):
@@ -97,10 +102,22 @@ class Generation:
     """Counts generations, for response ids."""
     created: int = 0
     """Unix time of the response."""
+    tool_call: SimulatedToolCall | None = None
+    """The answer is this tool call instead of text (``answer_tokens`` is then 0)."""
 
     @property
     def output_tokens(self) -> int:
-        """Every token event of a stream: reasoning, then answer."""
+        """Every output token: reasoning, then the answer or the tool call."""
+        if self.tool_call is not None:
+            return self.reasoning_tokens + self.tool_call.tokens
+        return self.reasoning_tokens + self.answer_tokens
+
+    @property
+    def events(self) -> int:
+        """Token events of a stream: one per reasoning and answer token, or per tool-call
+        fragment; each is one step of the latency model."""
+        if self.tool_call is not None:
+            return self.reasoning_tokens + len(self.tool_call.fragments)
         return self.reasoning_tokens + self.answer_tokens
 
 
@@ -185,15 +202,24 @@ class TemplateEncoder:
     the answer events follow, numbered from 0 again, the first one preceded
     by ``answer_prefix`` when a reasoning phase came before it. A template is
     the bytes before and after the token's JSON string.
+
+    When the generation is a tool call, the answer events are its argument
+    fragments in the ``tool`` template (nothing without one: the format sends
+    the call whole, in its closing), the first preceded by ``tool_prefix``
+    (the call's header) and, after reasoning, by ``answer_prefix`` before it.
     """
 
     __slots__ = (
         "_answer_head",
         "_answer_prefix",
         "_answer_tail",
+        "_fragments",
         "_reasoning",
         "_reasoning_head",
         "_reasoning_tail",
+        "_tool_head",
+        "_tool_prefix",
+        "_tool_tail",
     )
 
     def __init__(
@@ -202,11 +228,17 @@ class TemplateEncoder:
         answer: tuple[bytes, bytes],
         reasoning: tuple[bytes, bytes] | None = None,
         answer_prefix: bytes = b"",
+        tool: tuple[bytes, bytes] | None = None,
+        tool_prefix: bytes = b"",
     ) -> None:
         self._reasoning = generation.reasoning_tokens
         self._answer_head, self._answer_tail = answer
         self._reasoning_head, self._reasoning_tail = reasoning or (b"", b"")
         self._answer_prefix = answer_prefix
+        call = generation.tool_call
+        self._fragments = call.fragments if call is not None else None
+        self._tool_head, self._tool_tail = tool or (b"", b"")
+        self._tool_prefix = tool_prefix
 
     def token(self, index: int) -> bytes:
         reasoning = self._reasoning
@@ -215,7 +247,21 @@ class TemplateEncoder:
                 return b""
             return self._reasoning_head + token_json(index) + self._reasoning_tail
         index -= reasoning
+        if self._fragments is not None:
+            return self._tool_event(index)
         event = self._answer_head + token_json(index) + self._answer_tail
         if index == 0 and reasoning:
             return self._answer_prefix + event
+        return event
+
+    def _tool_event(self, index: int) -> bytes:
+        assert self._fragments is not None
+        event = b""
+        if self._tool_head:
+            fragment = orjson.dumps(self._fragments[index])
+            event = self._tool_head + fragment + self._tool_tail
+        if index == 0:
+            event = self._tool_prefix + event
+            if self._reasoning:
+                event = self._answer_prefix + event
         return event

@@ -25,6 +25,14 @@ part; the last one has an empty text part, ``finishReason`` (``MAX_TOKENS``
 when the output reached ``maxOutputTokens``, else ``STOP``) and the
 ``usageMetadata``. There is no end sentinel: the stream ends at its last event.
 
+Tool calls (:mod:`.tool_calls`): a request offering ``tools`` (``[{"functionDeclarations":
+[{"name", "parameters"}]}]``) whose last content has no ``functionResponse``
+part may be answered with a call: a ``{"functionCall": {"name", "args"}}``
+part, whole, in the last response (streamed, after the time its argument
+fragments take), with ``finishReason`` ``STOP`` as Gemini has it. A
+``functionResponse`` part's input tokens are the words of the string values
+of its ``response``.
+
 Errors: ``{"error": {"code", "message", "status", "details"}}`` with the
 Google RPC status of the HTTP one: 400 ``INVALID_ARGUMENT``, 401
 ``UNAUTHENTICATED``, 403 ``PERMISSION_DENIED``, 404 ``NOT_FOUND`` (also an
@@ -52,6 +60,7 @@ from .dialect import (
     json_object,
 )
 from .tokens import content_words, output_text
+from .tool_calls import listed, specs, tool_spec
 
 PREFIXES: tuple[str, ...] = ("/v1beta/models/", "/v1/models/")
 METHODS: dict[str, bool] = {"generateContent": False, "streamGenerateContent": True}
@@ -152,6 +161,13 @@ def parse_generate_request(path: str, query: str, body: bytes) -> GenerationRequ
         raise InvalidRequest("max_output_tokens must be positive", "maxOutputTokens")
     reasoning, budget, shown = _thinking(config)
     words = sum(content_words(c.get("parts")) for c in contents if isinstance(c, dict))
+    declarations = [
+        d
+        for tool in listed(payload, "tools")
+        if isinstance(tool, dict)
+        for d in listed(tool, "functionDeclarations")
+        if isinstance(d, dict)
+    ]
     return GenerationRequest(
         model=model,
         max_tokens=max_tokens,
@@ -160,7 +176,24 @@ def parse_generate_request(path: str, query: str, body: bytes) -> GenerationRequ
         reasoning=reasoning,
         reasoning_budget=budget,
         show_reasoning=shown,
+        tools=specs(tool_spec(d.get("name"), d.get("parameters")) for d in declarations),
+        tool_results_last=_has_function_responses(contents[-1]),
     )
+
+
+def _has_function_responses(content: Any) -> bool:
+    parts = content.get("parts") if isinstance(content, dict) else None
+    return isinstance(parts, list) and any(
+        isinstance(part, dict) and "functionResponse" in part for part in parts
+    )
+
+
+def _answer_part(generation: Generation) -> dict[str, Any]:
+    """The answer's part: the whole text, or the tool call."""
+    call = generation.tool_call
+    if call is None:
+        return {"text": output_text(generation.answer_tokens)}
+    return {"functionCall": {"name": call.name, "args": call.input}}
 
 
 def usage_metadata(usage: TokenCounts) -> dict[str, Any]:
@@ -218,7 +251,10 @@ class GeminiStreamEncoder(TemplateEncoder):
         return b""
 
     def closing(self) -> bytes:
-        final = _response(self._request, self._generation, [{"text": ""}])
+        generation = self._generation
+        # A call arrives whole, in the last response (its fragments only took their time).
+        last = _answer_part(generation) if generation.tool_call is not None else {"text": ""}
+        final = _response(self._request, generation, [last])
         return b"data: " + orjson.dumps(final) + b"\n\n"
 
 
@@ -250,7 +286,7 @@ class GeminiDialect:
         parts: list[Any] = []
         if generation.reasoning_tokens and request.show_reasoning:
             parts.append({"text": output_text(generation.reasoning_tokens), "thought": True})
-        parts.append({"text": output_text(generation.answer_tokens)})
+        parts.append(_answer_part(generation))
         return orjson.dumps(_response(request, generation, parts))
 
     def status_error_body(self, status: int) -> bytes:

@@ -208,8 +208,9 @@ class StreamWriter:
         if self.head:
             pieces.append(self.head)
             self.head = b""
-        if events:
-            payload = b"".join(events)
+        # An empty payload must not become a chunk: a zero-size chunk ends the body.
+        payload = b"".join(events)
+        if payload:
             if self.chunked:
                 pieces += (b"%x\r\n" % len(payload), payload, b"\r\n")
             else:

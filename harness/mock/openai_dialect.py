@@ -25,10 +25,20 @@ Streaming answer, as ``data: ...`` server-sent events:
 2. one chunk per output token, ``delta: {"content": " word"}`` (reasoning
    chunks first, if any);
 3. a chunk with an empty delta and ``finish_reason`` (``"length"`` when the
-   output reached the request's max tokens, else ``"stop"``);
+   output reached the request's max tokens, else ``"stop"``; ``"tool_calls"``
+   after a tool call);
 4. only with ``stream_options.include_usage``: a chunk with ``choices: []`` and
    ``usage`` (every earlier chunk then carries ``"usage": null``, as OpenAI's do);
 5. ``data: [DONE]``.
+
+Tool calls (:mod:`.tool_calls`): a request offering ``tools`` (``[{"type":
+"function", "function": {"name", "parameters"}}]``) whose last message is
+not ``role: "tool"`` may be answered with a call instead of text. Streamed,
+the answer chunks become ``delta: {"tool_calls": [{"index": 0, "id",
+"type": "function", "function": {"name", "arguments": ""}}]}`` and then one
+``delta: {"tool_calls": [{"index": 0, "function": {"arguments": FRAGMENT}}]}``
+per argument fragment; unstreamed, ``message.tool_calls`` with ``content:
+null``. The finish reason is ``"tool_calls"``.
 
 The ``overload`` fault ends a stream after its first chunk with
 ``data: {"error": {..., "type": "server_error", "code": "overloaded"}}`` and
@@ -54,6 +64,7 @@ from .dialect import (
     json_object,
 )
 from .tokens import count_input_tokens, output_text
+from .tool_calls import listed, specs, tool_spec
 
 DONE_EVENT = b"data: [DONE]\n\n"
 MALFORMED_EVENT = b"data: {not json\n\n"
@@ -119,6 +130,8 @@ def parse_chat_request(body: bytes, default_model: str) -> GenerationRequest:
     if isinstance(options, dict):
         include_usage = options.get("include_usage") is True
 
+    functions = [t.get("function") for t in listed(payload, "tools") if isinstance(t, dict)]
+    last = messages[-1]
     return GenerationRequest(
         model=model,
         max_tokens=max_tokens,
@@ -126,6 +139,10 @@ def parse_chat_request(body: bytes, default_model: str) -> GenerationRequest:
         include_usage=stream and include_usage,
         input_tokens=count_input_tokens(messages),
         reasoning=REASONER_MARK in model,
+        tools=specs(
+            tool_spec(f.get("name"), f.get("parameters")) for f in functions if isinstance(f, dict)
+        ),
+        tool_results_last=isinstance(last, dict) and last.get("role") == "tool",
     )
 
 
@@ -144,6 +161,8 @@ def usage_object(usage: TokenCounts) -> dict[str, Any]:
 
 
 def _finish_reason(generation: Generation) -> str:
+    if generation.tool_call is not None:
+        return "tool_calls"
     return "length" if generation.reached_limit else "stop"
 
 
@@ -156,6 +175,11 @@ def completion_body(completion_id: str, model: str, generation: Generation) -> b
     }
     if generation.reasoning_tokens:
         message["reasoning_content"] = output_text(generation.reasoning_tokens)
+    call = generation.tool_call
+    if call is not None:
+        message["content"] = None
+        function = {"name": call.name, "arguments": call.arguments}
+        message["tool_calls"] = [{"id": call.id, "type": "function", "function": function}]
     body: dict[str, Any] = {
         "id": completion_id,
         "object": "chat.completion",
@@ -198,10 +222,22 @@ class ChunkEncoder(TemplateEncoder):
         self._choice_head = self._head + b'[{"index":0,"delta":'
         self._tail = (b',"usage":null' if include_usage else b"") + b"}\n\n"
         tail = b'},"logprobs":null,"finish_reason":null}]' + self._tail
+        call = generation.tool_call
+        header = b""
+        if call is not None:
+            # The call's first chunk names it; the argument fragments follow by index.
+            first = {"index": 0, "id": call.id, "type": "function"}
+            first["function"] = {"name": call.name, "arguments": ""}
+            header = self._choice_head + b'{"tool_calls":' + orjson.dumps([first]) + tail
         super().__init__(
             generation,
             answer=(self._choice_head + b'{"content":', tail),
             reasoning=(self._choice_head + b'{"content":null,"reasoning_content":', tail),
+            tool=(
+                self._choice_head + b'{"tool_calls":[{"index":0,"function":{"arguments":',
+                b"}}]" + tail,
+            ),
+            tool_prefix=header,
         )
 
     def opening(self) -> bytes:

@@ -25,8 +25,9 @@ Routes:
 Every dialect of :mod:`.dialects` is served on its own paths with the same
 latency model, slots, faults, reasoning phase, cache fraction and token
 counting: only the bytes differ. The server decides how many reasoning and
-answer tokens a request gets (:meth:`SimulatorServer._generation`) and the
-dialect writes them.
+answer tokens a request gets, or whether it answers with a tool call
+(:meth:`SimulatorServer._generation`, :mod:`.tool_calls`), and the dialect
+writes them.
 
 ``GET /v1/models`` (also ``/models``)
     The configured model names.
@@ -99,6 +100,7 @@ from .openai_dialect import (
 )
 from .slots import SlotQueue
 from .stats import SimulatorStats
+from .tool_calls import SimulatedToolCall, plan_tool_call
 
 _MODELS_PATHS = frozenset(("/v1/models", "/models"))
 
@@ -125,6 +127,7 @@ class SimulatorServer:
         # Its own stream, so turning overload on never shifts the fault draws.
         seed = config.seed
         self._overload_rng = random.Random(None if seed is None else f"overload:{seed}")
+        self._tool_rng = random.Random(None if seed is None else f"tools:{seed}")
         self._ids = itertools.count(1)
         self._server = StreamServer(
             (self.config.host, self.config.port),
@@ -366,14 +369,15 @@ class SimulatorServer:
             if limit is not None:
                 reasoning = min(reasoning, limit)
         room = None if limit is None else limit - reasoning
-        answer = config.output_tokens
+        number = next(self._ids)
+        tool_call = self._tool_call(chat, number)
+        answer = 0 if tool_call is not None else config.output_tokens
         if answer is None:
             answer = config.default_output_tokens if room is None else room
         elif room is not None and answer > room:
             answer = room
-        usage: TokenCounts | None = TokenCounts(
-            chat.input_tokens, cached, reasoning + answer, reasoning
-        )
+        output = reasoning + (tool_call.tokens if tool_call is not None else answer)
+        usage: TokenCounts | None = TokenCounts(chat.input_tokens, cached, output, reasoning)
         if fault is not None and fault.kind == "wrong_usage":
             assert usage is not None
             usage = usage.scaled(fault.factor)
@@ -382,11 +386,26 @@ class SimulatorServer:
         return Generation(
             reasoning_tokens=reasoning,
             answer_tokens=answer,
-            reached_limit=limit is not None and reasoning + answer == limit,
+            reached_limit=tool_call is None and limit is not None and reasoning + answer == limit,
             usage=usage,
-            number=next(self._ids),
+            number=number,
             created=int(time.time()),
+            tool_call=tool_call,
         )
+
+    def _tool_call(self, chat: GenerationRequest, number: int) -> SimulatedToolCall | None:
+        """A call of one offered tool, at the configured rate; never right after tool results.
+
+        A call is never cut at the request's max tokens: agents need whole calls.
+        """
+        rate = self.config.tool_call_rate
+        if not chat.tools or chat.tool_results_last or not rate:
+            return None
+        rng = self._tool_rng
+        if rng.random() >= rate:
+            return None
+        tool = chat.tools[rng.randrange(len(chat.tools))]
+        return plan_tool_call(tool, self.config.tool_call_tokens, f"call_sim{number}")
 
     @staticmethod
     def _stream_writer(
@@ -433,15 +452,15 @@ class SimulatorServer:
         latency = self.latency
         writer, keep_alive = self._stream_writer(connection, request, extra)
         encoder = dialect.stream_encoder(chat, generation)
-        output_tokens = generation.output_tokens
+        token_events = generation.events
         kind = fault.kind if fault is not None else ""
         # A cut stream stops after ``fault.chunks`` tokens, or at its end; an
         # overloaded one after its first token.
-        content_chunks = output_tokens
+        content_chunks = token_events
         if fault is not None and kind == "cut":
-            content_chunks = min(output_tokens, fault.chunks)
+            content_chunks = min(token_events, fault.chunks)
         elif kind == "overload":
-            content_chunks = min(output_tokens, 1)
+            content_chunks = min(token_events, 1)
 
         events: list[bytes] = []
         unsent_tokens = 0
@@ -493,7 +512,7 @@ class SimulatorServer:
                 connection.close_abruptly()
                 return False
 
-            if output_tokens == 0:
+            if token_events == 0:
                 wait_until(due)
                 events.append(encoder.opening())
             if kind == "overload":
@@ -510,6 +529,8 @@ class SimulatorServer:
                 slots.release()
         stats.output_tokens_sent += unsent_tokens
         if kind != "overload":
+            # A whole tool call counts its tokens, not one per fragment event.
+            stats.output_tokens_sent += generation.output_tokens - token_events
             self._count_completed(generation)
         return keep_alive
 
@@ -518,6 +539,8 @@ class SimulatorServer:
         stats.output_tokens += generation.output_tokens
         stats.reasoning_tokens += generation.reasoning_tokens
         stats.completed += 1
+        if generation.tool_call is not None:
+            stats.tool_calls += 1
 
     def _complete(
         self,
@@ -541,7 +564,7 @@ class SimulatorServer:
                     slots.wait()
                 holding_slot = True
             due = _monotonic() + latency.ttft_s()
-            for _ in range(generation.output_tokens - 1):
+            for _ in range(generation.events - 1):
                 due += latency.itl_s()
             if kind == "stall":
                 assert fault is not None

@@ -16,6 +16,8 @@ Counters (zeroed by a reset):
 ``output_tokens``       output tokens (reasoning included) of the ``completed``
                         responses
 ``reasoning_tokens``    the reasoning part of ``output_tokens``
+``tool_calls``          tool calls in the ``completed`` responses (their
+                        tokens are inside ``output_tokens``)
 ``output_tokens_sent``  output tokens written, partial streams included
                         (a cut non-streaming body counts none)
 ``input_tokens``        prompt tokens of every well-formed chat request
@@ -67,6 +69,7 @@ class SimulatorStats:
         "rate_limited",
         "reasoning_tokens",
         "streams",
+        "tool_calls",
     )
 
     def __init__(self) -> None:
@@ -80,6 +83,7 @@ class SimulatorStats:
         self.completed = 0
         self.output_tokens = 0
         self.reasoning_tokens = 0
+        self.tool_calls = 0
         self.output_tokens_sent = 0
         self.input_tokens = 0
         self.cached_input_tokens = 0
@@ -113,6 +117,7 @@ class SimulatorStats:
             "completed": self.completed,
             "output_tokens": self.output_tokens,
             "reasoning_tokens": self.reasoning_tokens,
+            "tool_calls": self.tool_calls,
             "output_tokens_sent": self.output_tokens_sent,
             "input_tokens": self.input_tokens,
             "cached_input_tokens": self.cached_input_tokens,

@@ -7,7 +7,10 @@ Input tokens
 
     * a string ``content`` counts its words;
     * a list ``content`` (OpenAI "content parts") counts the words of every
-      part's string ``"text"`` field; other parts (images, audio) count 0;
+      part's string ``"text"`` field, an Anthropic ``tool_result`` block
+      the words of its own ``content`` (the same rules), a Gemini
+      ``functionResponse`` part the words of the string values of its
+      ``response``; other parts (images, audio, tool calls) count 0;
     * a missing or ``null`` content counts 0, and so does everything outside
       ``content`` (roles, names, tool calls, the model name).
 
@@ -28,10 +31,20 @@ Reasoning and cache
     depends on the reasoning. Output counts include the reasoning. With the
     setting ``cache_hit = f`` the first ``floor(f * input_tokens)`` input tokens
     are reported as read from a cache, still counted inside the input.
+
+Tool calls
+    A simulated tool call (see :mod:`.tool_calls`) counts, as output, the
+    tokens of its name plus those of its arguments' JSON text under the
+    harness's offline estimate rule (:func:`rule_tokens`, the rule of
+    ``harness/token_estimate.py``, rewritten here because this package imports
+    nothing else from ``harness``): so the usage the simulator reports for a
+    tool call equals what the harness estimates from the call it assembled.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -79,14 +92,42 @@ def content_words(content: Any) -> int:
     if isinstance(content, str):
         return count_words(content)
     if isinstance(content, list):
-        total = 0
-        for part in content:
-            if isinstance(part, dict):
-                text = part.get("text")
-                if isinstance(text, str):
-                    total += count_words(text)
-        return total
+        return sum(_part_words(part) for part in content if isinstance(part, dict))
     return 0
+
+
+def _part_words(part: dict[str, Any]) -> int:
+    text = part.get("text")
+    if isinstance(text, str):
+        return count_words(text)
+    if part.get("type") == "tool_result":
+        return content_words(part.get("content"))
+    response = part.get("functionResponse")
+    if isinstance(response, dict) and isinstance(response.get("response"), dict):
+        values = response["response"].values()
+        return sum(count_words(value) for value in values if isinstance(value, str))
+    return 0
+
+
+# Runs of ASCII letters (and _), runs of ASCII digits, or any other single
+# character that is not ASCII whitespace (str.isspace() over ASCII).
+_RULE_PIECES = re.compile(r"[A-Za-z_]+|[0-9]+|[^\t\n\x0b\x0c\r\x1c-\x1f ]")
+
+
+def rule_tokens(text: str) -> int:
+    """Tokens of ``text`` under the harness's estimate rule: a letter run one per
+    started 12 letters, a digit run one per started 3 digits, any other
+    non-whitespace character one."""
+    total = 0
+    for piece in _RULE_PIECES.findall(text):
+        first = piece[0]
+        if first.isascii() and (first.isalpha() or first == "_"):
+            total += math.ceil(len(piece) / 12)
+        elif first.isascii() and first.isdigit():
+            total += math.ceil(len(piece) / 3)
+        else:
+            total += 1
+    return total
 
 
 def count_input_tokens(messages: Iterable[Any]) -> int:

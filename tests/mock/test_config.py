@@ -84,6 +84,8 @@ def test_to_cli_args_round_trips_through_the_command_parser() -> None:
         limit_burst_s=0.5,
         overload_above=8,
         overload_slope=0.05,
+        tool_call_rate=0.25,
+        tool_call_tokens=7,
     )
     args = build_parser().parse_args(config.to_cli_args())
     assert simulator_config_from_args(args) == config
@@ -109,6 +111,8 @@ def test_to_cli_args_round_trips_through_the_command_parser() -> None:
         ["--limit-burst-s", "0"],
         ["--overload-above", "-1"],
         ["--overload-slope", "2"],
+        ["--tool-call-rate", "1.5"],
+        ["--tool-call-tokens", "0"],
         ["--scenario", "0-30s ok; 30-60s storm"],
     ],
 )
@@ -144,6 +148,8 @@ def test_bad_fault_flag_shows_the_parse_error(capsys: pytest.CaptureFixture[str]
         ("limit_burst_s", 0.0),
         ("overload_above", -1),
         ("overload_slope", float("inf")),
+        ("tool_call_rate", -0.1),
+        ("tool_call_tokens", 0),
     ],
 )
 def test_config_validates(field: str, value: object) -> None:
@@ -189,3 +195,11 @@ def test_limit_and_overload_flags_take_a_prefix() -> None:
     assert (config.rpm_limit, config.tpm_limit, config.limit_burst_s) == (600, 9000, 1.0)
     assert (config.overload_above, config.overload_slope) == (4, 0.1)
     assert config.faults == ("reset@t=1-2",)
+
+
+def test_tool_call_flags_take_a_prefix() -> None:
+    parser = argparse.ArgumentParser()
+    add_simulator_arguments(parser, prefix="mock-")
+    args = parser.parse_args(["--mock-tool-call-rate", "0.3", "--mock-tool-call-tokens", "5"])
+    config = simulator_config_from_args(args, prefix="mock-")
+    assert (config.tool_call_rate, config.tool_call_tokens) == (0.3, 5)

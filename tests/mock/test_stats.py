@@ -7,6 +7,7 @@ KEYS = {
     "completed",
     "output_tokens",
     "reasoning_tokens",
+    "tool_calls",
     "output_tokens_sent",
     "input_tokens",
     "cached_input_tokens",
