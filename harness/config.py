@@ -28,6 +28,7 @@ from typing import Any
 
 from harness.contracts import ERROR_KINDS
 from harness.errors import HarnessConfigError
+from harness.load_shapes import shape_from_table
 from harness.retry_settings import check_retry_table
 
 if sys.version_info >= (3, 11):
@@ -92,6 +93,8 @@ class HarnessConfig:
     routing: dict[str, Any] = field(default_factory=dict)
     #: ``[retry]``: the retry policy and its settings (see harness.retry_settings).
     retry: dict[str, Any] = field(default_factory=dict)
+    #: ``[shape]``: the load shape (``kind`` and its keys, see harness.load_shapes).
+    shape: dict[str, Any] = field(default_factory=dict)
 
     def select(self, names: list[str]) -> list[TargetConfig]:
         """The targets named, in order; every name must exist."""
@@ -150,7 +153,17 @@ def load_config(path: Path | None) -> HarnessConfig:
     if not isinstance(routing, dict) or not isinstance(routing.get("policy", ""), str):
         raise HarnessConfigError(f'{path}: [routing] must be a table with policy = "NAME"')
     retry = check_retry_table(data.get("retry", {}), f"{path}: [retry]")
-    return HarnessConfig(path, targets, _pricing(path, data.get("pricing", {})), routing, retry)
+    shape = _shape_table(path, data.get("shape", {}))
+    pricing = _pricing(path, data.get("pricing", {}))
+    return HarnessConfig(path, targets, pricing, routing, retry, shape=shape)
+
+
+def _shape_table(path: Path, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise HarnessConfigError(f'{path}: [shape] must be a table with kind = "ramp|step|..."')
+    if table:
+        shape_from_table(table, f"{path}: [shape]")
+    return table
 
 
 def _target(path: Path, name: str, table: Any) -> TargetConfig:

@@ -9,7 +9,17 @@ from harness.locust import lifecycle as _lifecycle  # registers the event listen
 from harness.locust.agent_user import AgentUser
 from harness.locust.arrival_user import ArrivalUser
 from harness.locust.session_user import SessionUser
+from harness.locust.shapes import RampShape, SoakShape, SpikeShape, StepShape
 from harness.locust.user import ChatUser
 
-__all__ = ["AgentUser", "ArrivalUser", "ChatUser", "SessionUser"]
+__all__ = [
+    "AgentUser",
+    "ArrivalUser",
+    "ChatUser",
+    "RampShape",
+    "SessionUser",
+    "SoakShape",
+    "SpikeShape",
+    "StepShape",
+]
 del _lifecycle

@@ -1,4 +1,4 @@
-"""Open-loop options: arrival rate and process, the pool, trace replay.
+"""Load-model options: arrival rate and process, the pool, trace replay, load shape.
 
 Checked while the command line is parsed, so a bad trace row stops the run
 with ``file:line: key ...`` before anything is sent.
@@ -12,6 +12,7 @@ from typing import Any
 
 from harness.arrivals.process import ARRIVAL_KINDS
 from harness.arrivals.trace import load_trace
+from harness.load_shapes import parse_shape
 from harness.locust.workload_options import checked
 
 
@@ -76,6 +77,16 @@ def add_arrival_arguments(parser: Any) -> None:
         type=checked(lambda name: load_trace(Path(name))),
         help='replay a trace: {"timestamp": S, "input_tokens": N, "output_tokens": M, '
         '"messages"?, "model"?} per line, on its own schedule',
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--load-shape",
+        default=None,
+        metavar="KIND:KEY=VALUE,...",
+        type=checked(parse_shape),
+        help="users over time: ramp:users=64,over=2m,hold=1m | step:start=8,step=8,every=30s,"
+        "max=64 | spike:base=8,peak=64,at=1m,for=30s,total=3m | soak:users=32,ramp=1m,hold=1h "
+        "(also [shape] in harness.toml)",
         include_in_web_ui=True,
     )
     parser.add_argument(
