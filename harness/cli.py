@@ -157,6 +157,15 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "-o", "--report-dir", default=None, help="output directory (default: the first file's)"
     )
+    report.add_argument(
+        "--slo",
+        action="append",
+        default=None,
+        metavar="RULE",
+        help="judge the run by this SLO (repeatable); default: [slo] in harness.toml, "
+        "else the rules in the summary.json being replaced. A broken SLO exits 1",
+    )
+    report.add_argument("--harness-config", default=None, metavar="PATH", help="[slo] from here")
     _pricing_parser(subparsers, plugin_selection)
     plugins = subparsers.add_parser(
         "plugins", help="list installed plugins", parents=[plugin_selection]
@@ -188,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_cluster_node(args, passthrough)
         if args.command == "report":
-            return _report(args.records, args.report_dir, _plugin_host(args))
+            return _report(args, _plugin_host(args))
         if args.command == "pricing":
             return _pricing(args)
         return _plugins(_plugin_host(args), as_json=args.json, include_disabled=args.all)
@@ -228,20 +237,29 @@ def _pricing(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(records: list[str], report_dir: str | None, plugins: PluginHost) -> int:
+def _report(args: argparse.Namespace, plugins: PluginHost) -> int:
     from pathlib import Path
 
+    from harness.config import load_config
     from harness.report.console import format_console_summary
     from harness.report.rebuild import rebuild_reports
+    from harness.report.render import SUMMARY_FILE
+    from harness.slo.config_table import report_rules
+    from harness.slo.exit_codes import exit_code_for
 
+    records: list[str] = args.records
     for name in records:
         if not Path(name).is_file():
             raise HarnessConfigError(f"{name}: no such records file")
-    out = Path(report_dir) if report_dir else Path(records[0]).resolve().parent
-    summary = rebuild_reports([Path(name) for name in records], out, plugins=plugins)
+    out = Path(args.report_dir) if args.report_dir else Path(records[0]).resolve().parent
+    config = load_config(Path(args.harness_config) if args.harness_config else None)
+    slo = report_rules(config.slo, args.slo, Path(records[0]).resolve().parent / SUMMARY_FILE)
+    paths = [Path(name) for name in records]
+    summary = rebuild_reports(paths, out, plugins=plugins, slo=slo)
     print(format_console_summary(summary))
     print(f"reports written to {out}")
-    return 0
+    code = exit_code_for(summary)
+    return 0 if code is None else code
 
 
 def _plugins(plugins: PluginHost, as_json: bool, include_disabled: bool) -> int:

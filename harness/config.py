@@ -30,6 +30,7 @@ from harness.contracts import ERROR_KINDS
 from harness.errors import HarnessConfigError
 from harness.load_shapes import shape_from_table
 from harness.retry_settings import check_retry_table
+from harness.slo.config_table import check_slo_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,6 +94,8 @@ class HarnessConfig:
     routing: dict[str, Any] = field(default_factory=dict)
     #: ``[retry]``: the retry policy and its settings (see harness.retry_settings).
     retry: dict[str, Any] = field(default_factory=dict)
+    #: ``[slo] rules``: SLO rules the run is judged by (see harness.slo.parse).
+    slo: tuple[str, ...] = ()
     #: ``[shape]``: the load shape (``kind`` and its keys, see harness.load_shapes).
     shape: dict[str, Any] = field(default_factory=dict)
 
@@ -153,9 +156,10 @@ def load_config(path: Path | None) -> HarnessConfig:
     if not isinstance(routing, dict) or not isinstance(routing.get("policy", ""), str):
         raise HarnessConfigError(f'{path}: [routing] must be a table with policy = "NAME"')
     retry = check_retry_table(data.get("retry", {}), f"{path}: [retry]")
+    slo = check_slo_table(data.get("slo", {}), f"{path}: [slo]")
     shape = _shape_table(path, data.get("shape", {}))
     pricing = _pricing(path, data.get("pricing", {}))
-    return HarnessConfig(path, targets, pricing, routing, retry, shape=shape)
+    return HarnessConfig(path, targets, pricing, routing, retry, slo, shape=shape)
 
 
 def _shape_table(path: Path, table: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from harness.errors import HarnessConfigError
 from harness.locust.distributed import attach_distribution
 from harness.locust.llm_run import LlmRun
 from harness.locust.options import add_harness_arguments
+from harness.slo.exit_codes import exit_code_for
 
 log = logging.getLogger("harness")
 _RUNS: dict[int, LlmRun] = {}
@@ -73,3 +74,22 @@ def _on_test_stop(environment: Environment, **_: Any) -> None:
     run = _RUNS.get(id(environment))
     if run is not None:
         run.stop()
+
+
+@events.quitting.add_listener
+def _on_quitting(environment: Environment, **_: Any) -> None:
+    """The exit code the last test's verdict calls for (harness.slo.exit_codes)."""
+    run = _RUNS.get(id(environment))
+    if run is None or run.last_summary is None or _is_worker(environment):
+        return
+    code = exit_code_for(run.last_summary, bool(run.options.saturation_fatal))
+    current = environment.process_exit_code
+    # Only ever raise it: a listener that set a higher code keeps it.
+    if code is not None and (current is None or code > current):
+        environment.process_exit_code = code
+
+
+def _is_worker(environment: Environment) -> bool:
+    from locust.runners import WorkerRunner
+
+    return isinstance(environment.runner, WorkerRunner)

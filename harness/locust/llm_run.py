@@ -37,6 +37,7 @@ from harness.contracts import (
     WorkloadSettings,
 )
 from harness.errors import HarnessConfigError
+from harness.locust.run_guards import GuardSettings, RunGuards
 from harness.locust.user_session import UserSession
 from harness.metrics.aggregate import RunAggregate
 from harness.plugins import PluginHost, PluginSettings, harness_version
@@ -49,6 +50,8 @@ from harness.report.summary import build_summary
 from harness.retry_budget import RetryBudget
 from harness.retry_settings import retry_choices
 from harness.secrets import redact
+from harness.slo.config_table import run_rules
+from harness.slo.phases import judge_for, with_measurement
 from harness.spend_guard import SpendGuard
 from harness.targets import ResolvedTarget, WeightedRoundRobin, resolve_targets
 from harness.token_estimate import estimate_input_tokens
@@ -111,6 +114,9 @@ class LlmRun:
         self._assigner = WeightedRoundRobin(self.targets)
         self._controls = self.retry_controls()
         self._admitted = 0
+        self.guards = RunGuards(
+            GuardSettings.from_options(self.options), self._stop_early, judge_for(self.slo_rules)
+        )
         self._request_share: int | None = None
         self.stop_reason = None
 
@@ -136,6 +142,7 @@ class LlmRun:
         selected = [name.strip() for name in (options.targets or "").split(",") if name.strip()]
         config = load_config(config_path)
         self._retry_table = config.retry
+        self.slo_rules = run_rules(config.slo, options.slo)
         resolved = resolve_targets(
             self.plugins,
             config,
@@ -265,7 +272,8 @@ class LlmRun:
                     annotate(record)
                 self.record(record)
 
-        record = run_logical_request(chain, request, emit, gevent.sleep)
+        with self.guards.in_flight():
+            record = run_logical_request(chain, request, emit, gevent.sleep)
         # The client that made the last attempt holds its answer (one call at a time).
         return CallOutcome(record, session.clients[record.target].last_answer)
 
@@ -354,15 +362,18 @@ class LlmRun:
         self._running = True
         self._sinks = [self.plugins.sinks.get(name).open(context) for name in names]
         self._started_at = time.time()
+        self.guards.start(self._started_at)
         self.arrivals = None
 
     def record(self, record: RequestRecord) -> None:
+        self.guards.classify(record)
         self.prices.price_record(record)
         if self.spend_guard is not None and record.cost is not None:
             self.spend_guard.add(Decimal(record.cost["total"]))
         for sink in self._sinks:
             sink.write(record)
         self.aggregate.add(record)
+        self.guards.observe(record)
         error = record.error
         self.environment.events.request.fire(
             request_type="STREAM" if record.stream else "POST",
@@ -377,10 +388,11 @@ class LlmRun:
         if not self._running:
             return
         self._running = False
+        self.guards.stop()
         sinks, self._sinks = self._sinks, []
         for sink in sinks:
             sink.close()
-        info = self.run_info()
+        info = with_measurement(self.run_info(), self.aggregate, self.slo_rules)
         if self.distribution is not None:
             # A master waits for the workers' last numbers; a worker reports nothing.
             finished = self.distribution.finish(info)
@@ -413,10 +425,12 @@ class LlmRun:
             warnings=[
                 *([f"stopped early: {self.stop_reason}"] if self.stop_reason else []),
                 *self.prices.unknown.values(),
+                *self.guards.warnings(),
             ],
             partial=False,
             simulator=json.loads(options.simulator_settings)
             if options.simulator_settings
             else None,
             pricing=self.prices.describe(),
+            generator=self.guards.health.report(),
         )

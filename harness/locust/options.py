@@ -8,6 +8,7 @@ from typing import Any
 
 from harness.locust.agent_options import add_agent_arguments
 from harness.locust.arrival_options import add_arrival_arguments
+from harness.locust.slo_options import add_slo_arguments
 from harness.locust.workload_options import add_workload_arguments
 
 DEFAULT_MODEL = "sim-gpt"
@@ -75,6 +76,7 @@ def add_harness_arguments(parser: Any) -> None:
     )
     add_workload_arguments(parser)
     add_agent_arguments(parser)
+    add_slo_arguments(parser)
     add_arrival_arguments(parser)
     parser.add_argument(
         "--sink",

@@ -9,6 +9,9 @@ from harness.contracts import RequestRecord
 from harness.metrics.metric_set import MetricSet
 from harness.metrics.timeseries import SecondSeries
 
+#: The phase of the attempts that count (see harness.slo.phases).
+MEASURED = "measured"
+
 #: Bumped when ``to_dict`` changes shape, so a master refuses a worker's
 #: delta it would misread instead of merging garbage. 2: usage comparison
 #: counters and per-second rate-limit headroom. 3: logical-request and retry
@@ -18,7 +21,9 @@ from harness.metrics.timeseries import SecondSeries
 #: 6: workflow counts and end-to-end latency, the steps grouping.
 #: 8: latency from the scheduled start (``ttft_scheduled``, ``e2e_scheduled``) and
 #: ``schedule_lag`` of open-loop and replayed requests.
-FORMAT_VERSION = 8
+#: 9: the ``slo_met`` counter (attempts meeting every per-request SLO, for goodput)
+#: and ``excluded`` (warm-up and cool-down attempts kept out, by phase).
+FORMAT_VERSION = 9
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one
@@ -41,18 +46,25 @@ def _step_key(tags: dict[str, str]) -> str | None:
 
 
 class RunAggregate:
-    """An overall MetricSet, one MetricSet per group key, and a per-second series."""
+    """An overall MetricSet, one MetricSet per group key, and a per-second series.
+
+    Only measured attempts count: warm-up and cool-down ones
+    (``RequestRecord.phase``) are counted in ``excluded`` by phase and left out.
+    """
 
     def __init__(self) -> None:
         self.overall = MetricSet()
         self.groups: dict[str, dict[str, MetricSet]] = {name: {} for name in GROUPINGS}
         self.seconds = SecondSeries()
+        self.excluded: dict[str, int] = {}
 
     @property
     def targets(self) -> dict[str, MetricSet]:
         return self.groups["targets"]
 
     def add(self, record: RequestRecord) -> None:
+        if self._excludes(record):
+            return
         self.overall.add(record)
         for name, key_of in GROUPINGS.items():
             key = key_of(record)
@@ -77,6 +89,15 @@ class RunAggregate:
             for key, metrics in theirs.items():
                 mine.setdefault(key, MetricSet()).merge(metrics)
         self.seconds.merge(other.seconds)
+        for phase, count in other.excluded.items():
+            self.excluded[phase] = self.excluded.get(phase, 0) + count
+
+    def _excludes(self, record: RequestRecord) -> bool:
+        """Counts a warm-up or cool-down attempt, which then stays out of every metric."""
+        if record.phase == MEASURED:
+            return False
+        self.excluded[record.phase] = self.excluded.get(record.phase, 0) + 1
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (string keys), to ship as a worker delta."""
@@ -88,6 +109,7 @@ class RunAggregate:
                 for name, groups in self.groups.items()
             },
             "seconds": self.seconds.to_dict(),
+            "excluded": dict(sorted(self.excluded.items())),
         }
 
     @classmethod
@@ -100,4 +122,5 @@ class RunAggregate:
         for name, groups in data["groups"].items():
             aggregate.groups[name] = {key: MetricSet.from_dict(m) for key, m in groups.items()}
         aggregate.seconds = SecondSeries.from_dict(data["seconds"])
+        aggregate.excluded = {str(k): int(v) for k, v in data["excluded"].items()}
         return aggregate

@@ -44,6 +44,7 @@ COUNTERS: tuple[str, ...] = (
     "fell_back",
     "routed",
     "workflows",
+    "slo_met",
 )
 HISTOGRAMS: tuple[str, ...] = (
     "ttft",
@@ -108,6 +109,10 @@ class MetricSet:
     ``queue_s`` (actual minus scheduled start), and ``ttft_scheduled`` /
     ``e2e_scheduled`` time successful ones from the scheduled start, so
     queueing in the generator can never hide (coordinated omission).
+
+    Goodput: ``slo_met`` counts the successful attempts that met every
+    per-request SLO (``RequestRecord.slo_met``, set when the attempt is
+    recorded, see :mod:`harness.slo.per_request`).
     """
 
     requests: int = 0
@@ -136,6 +141,7 @@ class MetricSet:
     fell_back: int = 0
     routed: int = 0
     workflows: int = 0
+    slo_met: int = 0
     fell_back_from: dict[str, int] = field(default_factory=dict)
     ttft: LogHistogram = field(default_factory=LogHistogram)
     ttfa: LogHistogram = field(default_factory=LogHistogram)
@@ -176,6 +182,8 @@ class MetricSet:
         if record.ok:
             self.ok += 1
             self._add_timings(record)
+            if record.slo_met:
+                self.slo_met += 1
         else:
             self.failed += 1
             _count(self.errors_by_kind, record_values.error_kind(record))

@@ -19,6 +19,7 @@ from harness.report.formatting import (
     usage_diff_stands_out,
 )
 from harness.report.summary import has_fallback_activity, has_retry_activity
+from harness.slo.console import verdict_lines
 
 CONSOLE_LATENCIES: tuple[tuple[str, str], ...] = (
     ("ttft", "TTFT"),
@@ -45,6 +46,7 @@ def format_console_summary(summary: dict[str, Any]) -> str:
     lines += ["", *_latency_table(blocks)]
     if summary.get("comparison"):
         lines += ["", *_comparison_table(summary["comparison"])]
+    lines += verdict_lines(summary)
     return "\n".join(lines) + "\n"
 
 

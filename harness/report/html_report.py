@@ -17,6 +17,7 @@ from harness.report import formatting
 from harness.report.costs import has_cost_data, pricing_line, unpriced_models
 from harness.report.summary import has_fallback_activity, has_retry_activity
 from harness.report.svg_chart import PALETTE, Series, line_chart
+from harness.slo.junit import format_value
 
 TEMPLATE = "report.html.j2"
 LATENCY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -78,6 +79,7 @@ def template_environment() -> Environment:
         json=lambda value: orjson.dumps(value).decode(),
         # Plugin report sections are trusted markup, like any other plugin code.
         trusted=Markup,
+        slo_value=format_value,
     )
     return environment
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from harness.records import read_records
 from harness.report.render import publish_reports
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
+from harness.slo.phases import with_measurement
 
 if TYPE_CHECKING:
     from harness.plugins import PluginHost
@@ -23,8 +24,12 @@ def rebuild_reports(
     report_dir: Path,
     run: RunInfo | None = None,
     plugins: PluginHost | None = None,
+    slo: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Aggregate the records, write the reports, return the summary.
+
+    ``slo`` are the rules to judge the run by (validated already); each
+    attempt's ``slo_met`` (goodput) was judged when it was recorded.
 
     Without ``run``, the run's metadata is derived from the records. Either
     way a truncated last line (a killed writer) marks the run partial and is
@@ -40,6 +45,7 @@ def rebuild_reports(
         run = run_info_from_records(aggregate, observed)
     if truncated:
         run = dataclasses.replace(run, partial=True, warnings=[*run.warnings, *truncated])
+    run = with_measurement(run, aggregate, slo)
     summary = build_summary(aggregate, run)
     publish_reports(summary, Path(report_dir), plugins)
     return summary

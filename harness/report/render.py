@@ -1,4 +1,4 @@
-"""write_reports: summary.json and report.html into a report directory."""
+"""write_reports: summary.json, report.html and (with SLOs) junit.xml into a report directory."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import orjson
 from harness.contracts import ReportSection
 from harness.report.atomic_file import write_atomically
 from harness.report.html_report import render_html
+from harness.slo.junit import JUNIT_FILE, junit_xml
 
 if TYPE_CHECKING:
     from harness.plugins import PluginHost
@@ -42,6 +43,8 @@ def write_reports(
         SUMMARY_FILE: orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE),
         HTML_FILE: render_html(summary, sections).encode("utf-8"),
     }
+    if "slo" in summary:
+        contents[JUNIT_FILE] = junit_xml(summary)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     written = []

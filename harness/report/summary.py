@@ -17,6 +17,7 @@ from harness.metrics.timeseries import SecondBin, SecondSeries
 from harness.report.comparison import comparison_rows
 from harness.report.costs import cost_block, currency_warnings
 from harness.report.run_info import RunInfo
+from harness.slo.evaluate import apply_slos
 
 SCHEMA_VERSION = 1
 LATENCY_METRICS: tuple[str, ...] = (
@@ -57,6 +58,7 @@ def build_summary(aggregate: RunAggregate, run: RunInfo) -> dict[str, Any]:
     summary["histograms"] = {
         name: aggregate.overall.histogram(name).to_dict() for name in RAW_HISTOGRAMS
     }
+    apply_slos(summary, aggregate, run.slo)
     return summary
 
 
