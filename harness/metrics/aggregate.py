@@ -23,7 +23,8 @@ MEASURED = "measured"
 #: ``schedule_lag`` of open-loop and replayed requests.
 #: 9: the ``slo_met`` counter (attempts meeting every per-request SLO, for goodput)
 #: and ``excluded`` (warm-up and cool-down attempts kept out, by phase).
-FORMAT_VERSION = 9
+#: 10: per-second offered and sent load, time in flight and E2E; error samples.
+FORMAT_VERSION = 10
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one
@@ -79,8 +80,35 @@ class RunAggregate:
         self.seconds.add(record)
 
     def add_all(self, records: Iterable[RequestRecord]) -> None:
+        """The same as ``add`` for each record, several times faster over many records.
+
+        Each record is added to one MetricSet, its *cell*: the records that
+        share every group key (target, model, role, ...). The cells, a few
+        dozen however many records, are then merged into the overall set and
+        each grouping. Counts and buckets come out identical to ``add``; float
+        sums may differ in their last bit (another order of addition).
+        """
+        key_of = tuple(GROUPINGS.values())
+        cells: dict[tuple[str | None, ...], MetricSet] = {}
+        add_second = self.seconds.add
         for record in records:
-            self.add(record)
+            if self._excludes(record):
+                continue
+            key = tuple([group_key(record) for group_key in key_of])
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = MetricSet()
+            cell.add(record)
+            add_second(record)
+        for key, cell in cells.items():
+            self.overall.merge(cell)
+            for name, group_key in zip(GROUPINGS, key, strict=True):
+                if group_key is not None:
+                    groups = self.groups[name]
+                    metrics = groups.get(group_key)
+                    if metrics is None:
+                        metrics = groups[group_key] = MetricSet()
+                    metrics.merge(cell)
 
     def merge(self, other: RunAggregate) -> None:
         self.overall.merge(other.overall)

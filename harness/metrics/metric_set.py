@@ -16,6 +16,7 @@ from typing import Any
 from harness.contracts import RequestRecord
 from harness.metrics import record_values
 from harness.metrics.cost_sums import CostSums
+from harness.metrics.error_samples import ErrorSamples
 from harness.metrics.histogram import LogHistogram, bucket_value
 
 COUNTERS: tuple[str, ...] = (
@@ -74,6 +75,7 @@ class MetricSet:
     Failed attempts are timed only in ``e2e_failed`` and, as any attempt, in
     ``retry_delay`` (backoff slept before a retry) and ``limiter_wait`` (time
     the client-side rate limiter held it; only attempts it did hold).
+    ``error_samples`` keeps a few redacted messages of each error kind.
 
     Token counters include failed attempts that carried usage: those tokens
     were generated (and billed) even though the attempt failed.
@@ -119,6 +121,7 @@ class MetricSet:
     ok: int = 0
     failed: int = 0
     errors_by_kind: dict[str, int] = field(default_factory=dict)
+    error_samples: ErrorSamples = field(default_factory=ErrorSamples)
     input_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
@@ -187,6 +190,7 @@ class MetricSet:
         else:
             self.failed += 1
             _count(self.errors_by_kind, record_values.error_kind(record))
+            self.error_samples.add(record)
             _add_if_known(self.e2e_failed, record.e2e_s)
 
     def _add_retry_facts(self, record: RequestRecord) -> None:
@@ -291,6 +295,7 @@ class MetricSet:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for kind, count in other.errors_by_kind.items():
             _count(self.errors_by_kind, kind, count)
+        self.error_samples.merge(other.error_samples)
         for target, count in other.fell_back_from.items():
             _count(self.fell_back_from, target, count)
         for name in HISTOGRAMS:
@@ -307,6 +312,7 @@ class MetricSet:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {name: getattr(self, name) for name in COUNTERS}
         data["errors_by_kind"] = dict(sorted(self.errors_by_kind.items()))
+        data["error_samples"] = self.error_samples.to_dict()
         data["fell_back_from"] = dict(sorted(self.fell_back_from.items()))
         data["histograms"] = {name: self.histogram(name).to_dict() for name in HISTOGRAMS}
         data["cost"] = self.cost.to_dict()
@@ -319,6 +325,7 @@ class MetricSet:
     def from_dict(cls, data: dict[str, Any]) -> MetricSet:
         metrics = cls(
             errors_by_kind=_counts_from(data["errors_by_kind"]),
+            error_samples=ErrorSamples.from_dict(data["error_samples"]),
             fell_back_from=_counts_from(data["fell_back_from"]),
             cost=CostSums.from_dict(data["cost"]),
             fallback_cost=CostSums.from_dict(data["fallback_cost"]),

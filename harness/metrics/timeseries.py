@@ -1,12 +1,16 @@
-"""Per-second completions, errors by kind, retries, TTFT and rate-limit headroom.
+"""Per-second load, completions, errors by kind, retries, latency and rate-limit headroom.
 
 Bins are absolute epoch seconds rather than offsets from a run start, so
 workers that never agreed on a start time still merge bin by bin.
 
-Completions (failures by error kind, retries among them) land in the second
-an attempt ended. Rate-limit headroom lands in the second its response
-headers arrived: that is when the server said it, and a long stream would
-otherwise report it late.
+Completions (failures by error kind, retries among them, TTFT and E2E) land
+in the second an attempt ended. Offered load lands in the second a logical
+request was due (its first attempt's start, less any open-loop queueing),
+attempts sent in the second they started, and time in flight in every
+second an attempt spanned, so ``busy_s`` of a bin is the average number of
+attempts in flight during it. Rate-limit headroom lands in the second its
+response headers arrived: that is when the server said it, and a long
+stream would otherwise report it late.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ class SecondBin:
 
     ``errors_by_kind`` holds only the kinds that failed in this second, so a
     bin stays small; ``retries`` counts attempts after the first of their
-    logical request. ``rate_limit_remaining_*`` are the minimum the servers
+    logical request. ``offered`` counts logical requests due in the second,
+    ``sent`` attempts started in it, and ``busy_s`` the attempt-seconds in
+    flight during it. ``rate_limit_remaining_*`` are the minimum the servers
     reported in their rate-limit headers during the second (None: no such
     header).
     """
@@ -37,6 +43,10 @@ class SecondBin:
     retries: int = 0
     output_tokens: int = 0
     ttft: LogHistogram = field(default_factory=LogHistogram)
+    e2e: LogHistogram = field(default_factory=LogHistogram)
+    offered: int = 0
+    sent: int = 0
+    busy_s: float = 0.0
     rate_limit_remaining_requests: int | None = None
     rate_limit_remaining_tokens: int | None = None
 
@@ -59,6 +69,10 @@ class SecondBin:
         self.retries += other.retries
         self.output_tokens += other.output_tokens
         self.ttft.merge(other.ttft)
+        self.e2e.merge(other.e2e)
+        self.offered += other.offered
+        self.sent += other.sent
+        self.busy_s += other.busy_s
         self.observe_headroom(
             other.rate_limit_remaining_requests, other.rate_limit_remaining_tokens
         )
@@ -71,6 +85,10 @@ class SecondBin:
             "retries": self.retries,
             "output_tokens": self.output_tokens,
             "ttft": self.ttft.to_dict(),
+            "e2e": self.e2e.to_dict(),
+            "offered": self.offered,
+            "sent": self.sent,
+            "busy_s": self.busy_s,
             "rate_limit_remaining_requests": self.rate_limit_remaining_requests,
             "rate_limit_remaining_tokens": self.rate_limit_remaining_tokens,
         }
@@ -84,6 +102,10 @@ class SecondBin:
             retries=int(data["retries"]),
             output_tokens=int(data["output_tokens"]),
             ttft=LogHistogram.from_dict(data["ttft"]),
+            e2e=LogHistogram.from_dict(data["e2e"]),
+            offered=int(data["offered"]),
+            sent=int(data["sent"]),
+            busy_s=float(data["busy_s"]),
         )
         slot.observe_headroom(
             data.get("rate_limit_remaining_requests"), data.get("rate_limit_remaining_tokens")
@@ -118,17 +140,33 @@ class SecondSeries:
                 record.rate_limit.get("remaining_requests"),
                 record.rate_limit.get("remaining_tokens"),
             )
-        slot = self._bin(record_values.ended_at(record))
+        started, ended = record.started_at, record_values.ended_at(record)
+        retry = record_values.is_retry(record)
+        self._add_load(record, retry, started, ended)
+        slot = self._bin(ended)
         slot.output_tokens += record_values.output_tokens(record)
-        if record_values.is_retry(record):
+        if retry:
             slot.retries += 1
         if record.ok:
             slot.ok += 1
             if record.ttft_s is not None:
                 slot.ttft.add(record.ttft_s)
+            if record.e2e_s is not None:
+                slot.e2e.add(record.e2e_s)
         else:
             slot.failed += 1
             slot.count_error(record_values.error_kind(record))
+
+    def _add_load(self, record: RequestRecord, retry: bool, started: float, ended: float) -> None:
+        """Offered and sent load, and the attempt's time in flight spread over its seconds."""
+        self._bin(started).sent += 1
+        if not retry:
+            self._bin(started - (record.queue_s or 0.0)).offered += 1
+        second = math.floor(started)
+        while second < ended:
+            # The part of [started, ended) inside [second, second + 1).
+            self._bin(second).busy_s += min(ended, second + 1) - max(started, second)
+            second += 1
 
     def merge(self, other: SecondSeries) -> None:
         for second, theirs in other.bins.items():

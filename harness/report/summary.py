@@ -87,6 +87,7 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
         "cost": cost_block(metrics, rates.window_s),
         "throughput": asdict(rates),
         "latency": {name: metrics.histogram(name).summary() for name in LATENCY_METRICS},
+        "error_samples": metrics.error_samples.summary(),
         "output_tps": metrics.output_tps.summary(),
     }
 
@@ -151,6 +152,12 @@ def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[st
                 "output_tokens": slot.output_tokens,
                 "ttft_p50": slot.ttft.quantile(0.50),
                 "ttft_p95": slot.ttft.quantile(0.95),
+                "e2e_p50": slot.e2e.quantile(0.50),
+                "e2e_p95": slot.e2e.quantile(0.95),
+                "offered": slot.offered,
+                "sent": slot.sent,
+                # Attempt-seconds in flight during one second: the average in flight.
+                "in_flight": slot.busy_s,
                 "rate_limit_remaining_requests": slot.rate_limit_remaining_requests,
                 "rate_limit_remaining_tokens": slot.rate_limit_remaining_tokens,
             }

@@ -129,3 +129,43 @@ def test_errors_by_kind_and_retries_merge_bin_by_bin(retried_records):
 
     assert one.to_dict() == both.to_dict()
     assert one.bins[102].errors_by_kind == {"server": 2, "timeout": 1}
+
+
+def test_offered_sent_and_in_flight_per_second(make_record):
+    series = SecondSeries()
+    # In flight 10.5-12.25: half of second 10, all of 11, a quarter of 12.
+    series.add(make_record(started_at=10.5, e2e_s=1.75, ttft_s=0.2))
+    # Due at 10.9 but queued 0.3 s by the open-loop pool: offered in 10, sent in 11.
+    series.add(make_record(started_at=11.2, queue_s=0.3, e2e_s=0.5, ttft_s=0.1))
+    # A retry is sent again, but it was offered once, with its first attempt.
+    series.add(make_record(started_at=11.5, attempt=2, ok=False, e2e_s=0.25))
+
+    bins = series.bins
+    assert [bins[s].offered for s in (10, 11, 12)] == [2, 0, 0]
+    assert [bins[s].sent for s in (10, 11, 12)] == [1, 2, 0]
+    assert [bins[s].busy_s for s in (10, 11, 12)] == pytest.approx([0.5, 1.75, 0.25])
+    assert bins[11].e2e.count == 1 and bins[12].e2e.count == 1  # the failure is not timed
+    assert bins[11].e2e.max == 0.5
+
+
+def test_load_and_e2e_merge_and_round_trip(make_record):
+    records = [make_record(started_at=20.0 + i / 3, e2e_s=0.9, ttft_s=0.1) for i in range(9)]
+    one, two, both = SecondSeries(), SecondSeries(), SecondSeries()
+    for index, record in enumerate(records):
+        (one if index % 2 else two).add(record)
+        both.add(record)
+
+    one.merge(two)
+
+    assert sorted(one.bins) == sorted(both.bins)
+    for second, slot in both.bins.items():
+        mine = one.bins[second]
+        assert (mine.offered, mine.sent, mine.e2e.buckets) == (
+            slot.offered,
+            slot.sent,
+            slot.e2e.buckets,
+        )
+        assert mine.busy_s == pytest.approx(slot.busy_s)
+    assert sum(slot.busy_s for slot in both.bins.values()) == pytest.approx(9 * 0.9)
+    revived = SecondSeries.from_dict(orjson.loads(orjson.dumps(both.to_dict())))
+    assert revived.to_dict() == both.to_dict()

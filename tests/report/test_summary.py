@@ -35,6 +35,7 @@ def test_top_level_and_block_keys(summary):
         "success_rate",
         "error_rate",
         "errors_by_kind",
+        "error_samples",
         "tokens",
         "bytes_received",
         "workflows",
@@ -151,7 +152,8 @@ def test_latencies_are_seconds_from_successful_attempts(summary):
 
 def test_timeseries_has_a_row_per_second_with_quiet_seconds_zeroed(summary):
     rows = {row["t"]: row for row in summary["timeseries"]}
-    assert sorted(rows) == list(range(1, 10))
+    # From the first attempt's start (t=0.25) to the last completion.
+    assert sorted(rows) == list(range(0, 10))
     assert (rows[1]["ok"], rows[1]["failed"], rows[1]["output_tokens"]) == (2, 1, 22)
     assert rows[1]["ttft_p50"] == pytest.approx(0.1, rel=BUCKET_TOLERANCE)
     # Rank 0.95 * (2 - 1) still falls on the lower of the second's two values.
@@ -167,9 +169,18 @@ def test_timeseries_has_a_row_per_second_with_quiet_seconds_zeroed(summary):
         "output_tokens": 0,
         "ttft_p50": None,
         "ttft_p95": None,
+        "e2e_p50": None,
+        "e2e_p95": None,
+        # No completion, but beta's attempt of t=4.25 starts and two are in flight:
+        # 3.25-5.25 all second long and 4.25-6.25 for 0.75 s of it.
+        "offered": 1,
+        "sent": 1,
+        "in_flight": pytest.approx(1.75),
         "rate_limit_remaining_requests": None,
         "rate_limit_remaining_tokens": None,
     }
+    assert rows[0]["offered"] == rows[0]["sent"] == 2  # alpha at 0.25 and 0.75
+    assert rows[1]["e2e_p50"] == pytest.approx(1.1, rel=BUCKET_TOLERANCE)
     assert (rows[9]["ok"], rows[9]["failed"]) == (0, 1)
     assert rows[1]["errors_by_kind"] == {"rate_limited": 1}
     assert rows[9]["errors_by_kind"] == {"timeout": 1}
@@ -272,3 +283,23 @@ def test_retry_activity_is_a_retry_a_denied_retry_or_a_limiter_wait(summary, ret
     assert not has_retry_activity(block)
     for key in ("retry_attempts", "denied_by_budget", "limited_attempts"):
         assert has_retry_activity({"retries": {**block["retries"], key: 1}}), key
+
+
+def test_error_samples_keep_redacted_messages_per_kind(run_records, run_info):
+    failed = run_records[-1]
+    secret = "sk-proj-ABCDEFGHIJKLMNOPQRSTUV"
+    assert failed.error is not None
+    leaky = dataclasses.replace(
+        failed, error=dataclasses.replace(failed.error, message=f"bad key {secret}")
+    )
+    aggregate = RunAggregate()
+    aggregate.add_all([*run_records, leaky, leaky])
+    summary = build_summary(aggregate, run_info)
+
+    samples = summary["targets"]["beta"]["error_samples"]
+    assert set(samples) == {"server", "timeout"}
+    assert samples["server"] == [{"message": "500", "count": 1, "http_status": None}]
+    timeouts = {sample["message"]: sample["count"] for sample in samples["timeout"]}
+    assert timeouts == {"": 1, "bad key ***": 2}
+    assert secret not in orjson.dumps(summary).decode()
+    assert summary["overall"]["error_samples"]["rate_limited"][0]["http_status"] == 429

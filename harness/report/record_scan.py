@@ -1,0 +1,166 @@
+"""scan_records: one pass over record files into a RunAggregate, on every core for big files.
+
+Parsing JSON lines is most of the cost of rebuilding a report, and it
+splits cleanly: an uncompressed file is cut into line-aligned byte ranges,
+each range is aggregated in its own process, and the aggregates merge
+exactly (see :class:`~harness.metrics.aggregate.RunAggregate`). Small inputs
+stay in this process, where starting workers would cost more than it saves;
+a gzip file cannot be cut and goes to one worker whole.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.contracts import RequestRecord
+from harness.metrics.aggregate import RunAggregate
+from harness.records import (
+    RecordFileError,
+    line_aligned_slices,
+    line_count,
+    read_record_slice,
+    read_records,
+)
+
+#: Below this many bytes in all, one process reads everything.
+PARALLEL_FROM_BYTES = 32 * 2**20
+
+#: (path, start, end); end None for a whole file (gzip, or small).
+Piece = tuple[str, int, int | None]
+
+
+@dataclass
+class ObservedTargets:
+    """What the records themselves say about targets and streaming."""
+
+    providers: dict[str, set[str]] = field(default_factory=dict)
+    models: dict[str, set[str]] = field(default_factory=dict)
+    stream_modes: set[bool] = field(default_factory=set)
+
+    def watch(self, records: Iterable[RequestRecord]) -> Iterator[RequestRecord]:
+        """Pass ``records`` through, noting what each says about its target."""
+        for record in records:
+            self.providers.setdefault(record.target, set()).add(record.provider)
+            self.models.setdefault(record.target, set()).add(record.model)
+            self.stream_modes.add(record.stream)
+            yield record
+
+    def merge(self, other: ObservedTargets) -> None:
+        for mine, theirs in ((self.providers, other.providers), (self.models, other.models)):
+            for target, names in theirs.items():
+                mine.setdefault(target, set()).update(names)
+        self.stream_modes |= other.stream_modes
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Target.describe()-shaped dicts; the records never carry URLs or key names."""
+        return [
+            {
+                "name": name,
+                "provider": ", ".join(sorted(self.providers[name])),
+                "base_url": None,
+                "model": ", ".join(sorted(self.models[name])),
+                "api_key_env": None,
+            }
+            for name in sorted(self.providers)
+        ]
+
+    @property
+    def stream(self) -> bool | None:
+        """True or False when every record agrees, None when mixed or empty."""
+        return next(iter(self.stream_modes)) if len(self.stream_modes) == 1 else None
+
+
+@dataclass
+class Scan:
+    """Everything one pass over the records gives: the aggregate, targets, truncations."""
+
+    aggregate: RunAggregate = field(default_factory=RunAggregate)
+    observed: ObservedTargets = field(default_factory=ObservedTargets)
+    #: ``file:line: message`` for each truncated tail skipped.
+    truncated: list[str] = field(default_factory=list)
+
+
+def scan_records(paths: Iterable[str | Path], processes: int | None = None) -> Scan:
+    """Read and aggregate every record of ``paths`` (several files merge)."""
+    files = [Path(path) for path in paths]
+    workers = processes if processes is not None else _usable_cores()
+    if workers < 2 or sum(path.stat().st_size for path in files) < PARALLEL_FROM_BYTES:
+        return _scan_in_process(files)
+    pieces = _pieces(files, workers)
+    if len(pieces) < 2:
+        return _scan_in_process(files)
+    # spawn, not fork: the caller may be a gevent-patched process (a test, a locustfile).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = list(pool.map(_scan_piece, pieces))
+    scan = Scan()
+    for piece, (aggregate, observed, truncated, failure) in zip(pieces, results, strict=True):
+        if failure is not None:
+            # A slice numbers lines from its own start: read the file again for the real line.
+            _raise_with_line_number(Path(piece[0]), failure)
+        scan.aggregate.merge(RunAggregate.from_dict(aggregate))
+        scan.observed.merge(observed)
+        scan.truncated += [_truncated_message(piece, line, problem) for line, problem in truncated]
+    return scan
+
+
+def _scan_in_process(files: list[Path]) -> Scan:
+    scan = Scan()
+    records = read_records(files, on_truncated=scan.truncated.append)
+    scan.aggregate.add_all(scan.observed.watch(records))
+    return scan
+
+
+def _usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _pieces(files: list[Path], workers: int) -> list[Piece]:
+    pieces: list[Piece] = []
+    for path in files:
+        if path.suffix == ".gz":
+            pieces.append((str(path), 0, None))
+        else:
+            pieces += [(str(path), a, b) for a, b in line_aligned_slices(path, workers)]
+    return pieces
+
+
+def _scan_piece(
+    piece: Piece,
+) -> tuple[dict[str, Any], ObservedTargets, list[tuple[int, str]], str | None]:
+    """In a worker: the aggregate of one piece, as a dict (it pickles fast)."""
+    path, start, end = piece
+    truncated: list[tuple[int, str]] = []
+    observed = ObservedTargets()
+    aggregate = RunAggregate()
+    if end is None:
+        records = read_records([path], on_truncated=lambda message: truncated.append((0, message)))
+    else:
+        records = read_record_slice(
+            Path(path), start, end, lambda line, problem: truncated.append((line, problem))
+        )
+    try:
+        aggregate.add_all(observed.watch(records))
+    except RecordFileError as exc:
+        return {}, observed, [], str(exc)
+    return aggregate.to_dict(), observed, truncated, None
+
+
+def _truncated_message(piece: Piece, line: int, problem: str) -> str:
+    path, start, end = piece
+    if end is None:
+        return problem  # read_records wrote the whole message
+    lineno = line_count(Path(path), start) + line
+    return f"{path}:{lineno}: truncated last line skipped ({problem})"
+
+
+def _raise_with_line_number(path: Path, failure: str) -> None:
+    for _ in read_records([path], on_truncated=lambda message: None):
+        pass
+    raise RecordFileError(failure)  # not reached: the same line fails again
