@@ -2,10 +2,20 @@
 
 File format (the built-ins in ``workflows.toml`` use it too)::
 
+    [tools.check_ci]                 # optional: tools of your own (JSON-schema functions)
+    description = "Read the CI status of a commit."
+    parameters = { type = "object", properties = { sha = { type = "string" } } }
+    latency_ms = 800                 # optional: overrides --tool-latency-ms for this tool
+    result_tokens = 40               # optional: overrides --tool-result-tokens
+
+    [tools.query_logs]               # a built-in tool's name: only the keys given change
+    latency_ms = 1500
+
     [roles.release-manager]          # optional: roles of your own
     system_prompt = "You coordinate releases."
     temperature = 0.2
     max_tokens = 256
+    tools = ["check_ci", "run_tests"]  # optional: names of built-in or declared tools
 
     [workflows.release]
     description = "plan, check, announce"
@@ -24,6 +34,7 @@ a dependency, so TOML is the format to rely on.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import sys
 from collections.abc import Mapping
@@ -32,7 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.agents.roles import BUILTIN_ROLES, Role
+from harness.agents.tools import BUILTIN_TOOLS, Tool, check_parameters
 from harness.agents.workflow import Step, Workflow, WorkflowError, validate_workflow
+from harness.errors import HarnessConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,7 +53,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 _STEP_KEYS = {"id", "role", "prompt", "depends_on", "priority", "max_tokens"}
-_ROLE_KEYS = {"system_prompt", "temperature", "max_tokens"}
+_ROLE_KEYS = {"system_prompt", "temperature", "max_tokens", "tools"}
+_TOOL_KEYS = {"description", "parameters", "latency_ms", "result_tokens"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,7 @@ class Catalog:
 
     roles: Mapping[str, Role]
     workflows: Mapping[str, Workflow]
+    tools: Mapping[str, Tool] = dataclasses.field(default_factory=lambda: dict(BUILTIN_TOOLS))
 
 
 def builtin_catalog() -> Catalog:
@@ -65,8 +80,8 @@ def load_catalog(path: Path | None) -> Catalog:
         data = _read(path)
     except OSError as exc:
         raise WorkflowError(f"{path}: cannot read the workflow file: {exc.strerror}") from None
-    user = parse_catalog(data, str(path), builtin.roles)
-    return Catalog(user.roles, {**builtin.workflows, **user.workflows})
+    user = parse_catalog(data, str(path), builtin.roles, builtin.tools)
+    return Catalog(user.roles, {**builtin.workflows, **user.workflows}, user.tools)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -89,19 +104,29 @@ def _read(path: Path) -> dict[str, Any]:
         raise WorkflowError(f"{path}: invalid TOML: {exc}") from None
 
 
-def parse_catalog(data: Mapping[str, Any], source: str, known_roles: Mapping[str, Role]) -> Catalog:
-    unknown = sorted(set(data) - {"roles", "workflows"})
+def parse_catalog(
+    data: Mapping[str, Any],
+    source: str,
+    known_roles: Mapping[str, Role],
+    known_tools: Mapping[str, Tool] = BUILTIN_TOOLS,
+) -> Catalog:
+    unknown = sorted(set(data) - {"roles", "workflows", "tools"})
     if unknown:
-        raise WorkflowError(f"{source}: unknown table {unknown[0]!r}; expected roles, workflows")
+        raise WorkflowError(
+            f"{source}: unknown table {unknown[0]!r}; expected roles, tools, workflows"
+        )
+    tools = dict(known_tools)
+    for name, table in _tables(data.get("tools", {}), f"{source}: [tools]").items():
+        tools[name] = _tool(name, table, tools.get(name), f"{source}: tool {name!r}")
     roles = dict(known_roles)
     for name, table in _tables(data.get("roles", {}), f"{source}: [roles]").items():
-        roles[name] = _role(name, table, f"{source}: role {name!r}")
+        roles[name] = _role(name, table, tools, f"{source}: role {name!r}")
     workflows: dict[str, Workflow] = {}
     for name, table in _tables(data.get("workflows", {}), f"{source}: [workflows]").items():
         workflow = _workflow(name, table, source)
         validate_workflow(workflow, roles)
         workflows[name] = workflow
-    return Catalog(roles, workflows)
+    return Catalog(roles, workflows, tools)
 
 
 def _tables(value: Any, where: str) -> dict[str, dict[str, Any]]:
@@ -110,17 +135,48 @@ def _tables(value: Any, where: str) -> dict[str, dict[str, Any]]:
     return value
 
 
-def _role(name: str, table: dict[str, Any], where: str) -> Role:
+def _role(name: str, table: dict[str, Any], tools: Mapping[str, Tool], where: str) -> Role:
     _no_unknown_keys(table, _ROLE_KEYS, where)
     prompt = table.get("system_prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         raise WorkflowError(f"{where}: system_prompt must be a non-empty string")
+    names = table.get("tools", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise WorkflowError(f"{where}: tools must be a list of tool names")
+    for tool in names:
+        if tool not in tools:
+            raise WorkflowError(
+                f"{where}: unknown tool {tool!r} (known tools: {', '.join(sorted(tools))})"
+            )
     return Role(
         name,
         prompt,
         float(_number(table.get("temperature", 0.2), f"{where}: temperature")),
         int(_number(table.get("max_tokens", 512), f"{where}: max_tokens")),
+        tuple(tools[tool] for tool in names),
     )
+
+
+def _tool(name: str, table: dict[str, Any], known: Tool | None, where: str) -> Tool:
+    """A declared tool; declaring a known name changes only the keys given."""
+    _no_unknown_keys(table, _TOOL_KEYS, where)
+    base = known or Tool(name, "", {"type": "object", "properties": {}})
+    description = table.get("description", base.description)
+    if not isinstance(description, str):
+        raise WorkflowError(f"{where}: description must be a string")
+    parameters = base.parameters
+    if "parameters" in table:
+        try:
+            parameters = check_parameters(table["parameters"], where)
+        except HarnessConfigError as error:
+            raise WorkflowError(str(error)) from None
+    latency = table.get("latency_ms", base.latency_ms)
+    if latency is not None and _number(latency, f"{where}: latency_ms") < 0:
+        raise WorkflowError(f"{where}: latency_ms must be >= 0, got {latency}")
+    words = table.get("result_tokens", base.result_tokens)
+    if words is not None and (not isinstance(words, int) or isinstance(words, bool) or words < 0):
+        raise WorkflowError(f"{where}: result_tokens must be an integer >= 0, got {words!r}")
+    return Tool(name, description, parameters, latency, words)
 
 
 def _workflow(name: str, table: dict[str, Any], source: str) -> Workflow:

@@ -2,13 +2,17 @@
 
 Each role is a system prompt plus sampling settings. The prompts are short
 on purpose: they set the agent's stance, while a step's own prompt and its
-dependencies' outputs carry the work.
+dependencies' outputs carry the work. Some roles carry tools
+(:mod:`harness.agents.tools`): incident response reads logs and metrics,
+observability metrics, code generation runs tests, data analysis and
+database design run SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from harness.agents.tools import BUILTIN_TOOLS, Tool
 
 
 @dataclass(frozen=True)
@@ -17,11 +21,17 @@ class Role:
     system_prompt: str
     temperature: float
     max_tokens: int
-    tools: tuple[dict[str, Any], ...] = ()
+    tools: tuple[Tool, ...] = ()
 
 
-def _role(name: str, temperature: float, max_tokens: int, prompt: str) -> Role:
-    return Role(name, " ".join(prompt.split()), temperature, max_tokens)
+def _role(name: str, temperature: float, max_tokens: int, prompt: str, *tools: str) -> Role:
+    return Role(
+        name,
+        " ".join(prompt.split()),
+        temperature,
+        max_tokens,
+        tuple(BUILTIN_TOOLS[tool] for tool in tools),
+    )
 
 
 BUILTIN_ROLES: dict[str, Role] = {
@@ -33,6 +43,7 @@ BUILTIN_ROLES: dict[str, Role] = {
             768,
             """You write production code. Prefer small functions, clear names and
             tests alongside the change. State assumptions before the code.""",
+            "run_tests",
         ),
         _role(
             "data-analysis",
@@ -40,6 +51,7 @@ BUILTIN_ROLES: dict[str, Role] = {
             512,
             """You analyse data sets. Describe the data first, then the method,
             then findings with the numbers that support them and their caveats.""",
+            "run_sql",
         ),
         _role(
             "security-audit",
@@ -89,6 +101,8 @@ BUILTIN_ROLES: dict[str, Role] = {
             384,
             """You lead incident response. Establish impact and timeline, propose
             mitigations ranked by speed and risk, and keep a running status note.""",
+            "query_logs",
+            "get_metrics",
         ),
         _role(
             "cost-optimization",
@@ -103,6 +117,7 @@ BUILTIN_ROLES: dict[str, Role] = {
             512,
             """You design database schemas. Model entities and relations, choose keys
             and indexes for the stated queries, and plan migrations without downtime.""",
+            "run_sql",
         ),
         _role(
             "mlops",
@@ -117,6 +132,7 @@ BUILTIN_ROLES: dict[str, Role] = {
             384,
             """You instrument systems. Propose the metrics, logs and traces that
             answer the operators' questions, with alert thresholds tied to SLOs.""",
+            "get_metrics",
         ),
         _role(
             "compliance",

@@ -56,3 +56,24 @@ def add_agent_arguments(parser: Any) -> None:
         help="agents: steps of one workflow run at once at most (priority picks among ready ones)",
         include_in_web_ui=True,
     )
+    parser.add_argument(
+        "--tool-latency-ms",
+        type=float,
+        default=200.0,
+        help="agents: how long a simulated tool call takes (a tool may set its own)",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--tool-result-tokens",
+        type=int,
+        default=64,
+        help="agents: words in a simulated tool result (a tool may set its own)",
+        include_in_web_ui=True,
+    )
+    parser.add_argument(
+        "--max-tool-rounds",
+        type=int,
+        default=4,
+        help="agents: tool-call answers a step follows up at most; the step ends after that",
+        include_in_web_ui=True,
+    )

@@ -16,6 +16,7 @@ from harness.agents.workflow import Workflow, WorkflowError
 from harness.errors import HarnessConfigError
 from harness.locust.lanes import Lanes
 from harness.locust.lifecycle import llm_run_for, refuse_to_start
+from harness.locust.tool_rounds import ToolSettings
 from harness.locust.workflow_run import StepSettings, WorkflowRun
 
 _PLANS: dict[int, AgentPlan] = {}
@@ -36,7 +37,13 @@ def build_plan(options: Any) -> AgentPlan:
     return AgentPlan(
         _select(catalog, options.workflow, path),
         StepSettings(
-            catalog.roles, options.agent_context_words, options.agent_concurrency, options.stream
+            catalog.roles,
+            options.agent_context_words,
+            options.agent_concurrency,
+            options.stream,
+            ToolSettings(
+                options.tool_latency_ms, options.tool_result_tokens, options.max_tool_rounds
+            ),
         ),
     )
 

@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from harness.contracts import (
     RequestSource,
     Router,
     SinkContext,
+    ToolCall,
     Usage,
     WorkloadSettings,
 )
@@ -72,10 +73,11 @@ Annotate = Callable[[RequestRecord], None]
 
 @dataclass(frozen=True)
 class CallOutcome:
-    """A logical request's final record and its answer text (never written to records)."""
+    """A logical request's final record, its answer text and tool calls (never in records)."""
 
     record: RequestRecord
     answer: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
 
 
 class LlmCallFailed(Exception):
@@ -275,7 +277,8 @@ class LlmRun:
         with self.guards.in_flight():
             record = run_logical_request(chain, request, emit, gevent.sleep)
         # The client that made the last attempt holds its answer (one call at a time).
-        return CallOutcome(record, session.clients[record.target].last_answer)
+        client = session.clients[record.target]
+        return CallOutcome(record, client.last_answer, client.last_tool_calls)
 
     def _worst_case(self, resolved: ResolvedTarget, request: ChatRequest) -> Decimal:
         """The most ``request`` can cost on its target: estimated input, ``max_tokens`` out."""

@@ -5,6 +5,12 @@ Ready steps start by priority (then definition order), at most
 lane of its own. The final record of the step that ends last carries the
 workflow's end-to-end time, so reports time whole workflows from records
 alone.
+
+A step whose role has tools may take several requests: each answer with
+tool calls is followed up (:mod:`harness.locust.tool_rounds`) with the
+tools' results, until a final answer. Every request is a logical request of
+its own, tagged with the step's tags and ``tool_round`` (0 for the first);
+the step's output is the final answer.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import heapq
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from gevent.pool import Group
 from gevent.queue import Queue
@@ -24,6 +31,9 @@ from harness.agents.workflow import Step, Workflow
 from harness.contracts import ChatRequest, RequestRecord
 from harness.locust.lanes import Lanes
 from harness.locust.llm_run import CallOutcome, LlmRun
+from harness.locust.tool_rounds import ToolSettings
+from harness.locust.user_session import UserSession
+from harness.tool_calls import assistant_message
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class StepSettings:
     context_words: int
     concurrency: int
     stream: bool
+    tools: ToolSettings = field(default_factory=ToolSettings)
 
 
 class WorkflowRun:
@@ -87,9 +98,7 @@ class WorkflowRun:
     def _run_step(self, step: Step, done: Queue) -> None:
         lane = self.lanes.take()
         try:
-            outcome = self.llm_run.execute(
-                lane, self._request(step, lane.target.target.model), self._annotate
-            )
+            outcome = self._converse(step, lane)
         except Exception as exc:
             done.put((step.id, exc))
             return
@@ -97,27 +106,51 @@ class WorkflowRun:
             self.lanes.give(lane)
         done.put((step.id, outcome))
 
-    def _request(self, step: Step, model: str) -> ChatRequest:
+    def _converse(self, step: Step, lane: UserSession) -> CallOutcome | None:
+        """The step's requests: the first, then one per followed-up round of tool calls."""
+        role = self.settings.roles[step.role]
+        tools = {tool.name: tool for tool in role.tools}
+        messages = step_messages(step, role, self.outputs, self.settings.context_words)
+        tool_round = 0
+        while True:
+            request = self._request(step, lane.target.target.model, messages, tool_round)
+            outcome = self.llm_run.execute(lane, request, self._annotate)
+            if outcome is None or not self.settings.tools.continues(outcome.record, tool_round):
+                return outcome
+            messages = [
+                *messages,
+                assistant_message(outcome.answer, outcome.tool_calls),
+                *self.settings.tools.run_tools(outcome.tool_calls, tools),
+            ]
+            tool_round += 1
+
+    def _request(
+        self, step: Step, model: str, messages: list[dict[str, Any]], tool_round: int
+    ) -> ChatRequest:
         role = self.settings.roles[step.role]
         return ChatRequest(
-            messages=step_messages(step, role, self.outputs, self.settings.context_words),
+            messages=messages,
             model=model,
             max_tokens=step.max_tokens or role.max_tokens,
             stream=self.settings.stream,
             temperature=role.temperature,
-            tools=list(role.tools) or None,
+            tools=[tool.definition() for tool in role.tools] or None,
             tags={
                 "scenario": "agents",
                 "workflow": self.workflow.name,
                 "workflow_run": self.run_id,
                 "step": step.id,
                 "role": role.name,
+                "tool_round": str(tool_round),
             },
         )
 
     def _annotate(self, record: RequestRecord) -> None:
-        # Called synchronously as each step's final record is emitted, so the
-        # count cannot race: the last one to arrive ends the workflow.
+        # Called synchronously as each request's final record is emitted, so the
+        # count cannot race: the last step to end ends the workflow. A round that
+        # will be followed up does not end its step.
+        if self.settings.tools.continues(record, int(record.tags["tool_round"])):
+            return
         self._unfinished -= 1
         if self._unfinished == 0:
             record.workflow_e2e_s = time.perf_counter() - self._started
