@@ -1,0 +1,42 @@
+"""What the master tells about its workers, and how it splits the run's limits."""
+
+from __future__ import annotations
+
+from harness.locust.master_link import split_limits
+from harness.locust.worker_fleet import WorkerFleet
+from harness.locust.worker_link import readable_worker_id
+
+
+def test_limits_split_so_the_totals_hold() -> None:
+    shares = split_limits(10, "1.00", [0, 1, 2])
+    assert [shares[str(i)]["max_requests"] for i in range(3)] == [4, 3, 3]
+    assert all(share["budget"] == "0.333333333" for share in shares.values())
+    assert split_limits(None, None, [0, 1]) == {}
+
+
+def test_a_lost_worker_makes_the_run_partial_and_says_when() -> None:
+    fleet = WorkerFleet()
+    fleet.expect("a", 0).name = "host-0"
+    fleet.expect("b", 1).name = "host-1"
+    fleet.worker("a", 0).reported(1_700_000_000.0)
+    fleet.worker("b", 1).finished(None, [])
+    assert fleet.waiting() == ["a"] and not fleet.incomplete()
+    fleet.lost("a", 1_700_000_004.0)
+    assert fleet.incomplete() and fleet.waiting() == []
+    (warning,) = fleet.warnings()
+    assert "worker host-0 stopped reporting (last report 22:13:20 UTC" in warning
+    assert "records-host-0.jsonl" in warning
+    assert [w["state"] for w in fleet.describe()] == ["missing", "finished"]
+
+
+def test_the_run_stops_once_every_worker_stopped_early() -> None:
+    fleet = WorkerFleet()
+    fleet.expect("a", 0).finished("--max-requests 5 reached", [])
+    fleet.expect("b", 1)
+    assert fleet.early_stop_reasons() is None
+    fleet.worker("b", 1).finished("--max-requests 5 reached", [])
+    assert fleet.early_stop_reasons() == ["--max-requests 5 reached"] * 2
+
+
+def test_worker_ids_are_safe_file_names() -> None:
+    assert readable_worker_id(3, "pod/a b.local") == "pod-a-b.local-3"
