@@ -38,9 +38,9 @@ def cluster(
     port = str(free_loopback_port())
     load = ["--headless", "--expect-workers", "2", "-u", str(users), "-r", str(users)]
     load += ["-t", f"{seconds}s", "--stop-timeout", "10", "--host", simulator_url]
+    load += ["--max-tokens", "16", "--report-dir", str(tmp_path / "report")]
     master = subprocess.Popen(
-        [*HARNESS, "master", "--bind-host", "127.0.0.1", "--bind-port", port, *load]
-        + ["--max-tokens", "16", "--report-dir", str(tmp_path / "report")],
+        [*HARNESS, "master", "--bind-host", "127.0.0.1", "--bind-port", port, *load],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
