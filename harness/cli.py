@@ -147,6 +147,9 @@ def _build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     plugin_selection = _plugin_selection()
     _run_parser(subparsers, plugin_selection)
+    from harness.sweep.command import add_sweep_parser
+
+    add_sweep_parser(subparsers, plugin_selection)
     add_cluster_parsers(subparsers, plugin_selection)
     mock = subparsers.add_parser("mock", help="serve the embedded simulator alone", add_help=False)
     mock.add_argument("mock_args", nargs=argparse.REMAINDER)
@@ -185,13 +188,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return mock_main(args_list[1:])
     parser = _build_parser()
     args, passthrough = parser.parse_known_args(args_list)
-    if passthrough and args.command not in ("run", "master", "worker"):
+    if passthrough and args.command not in ("run", "master", "worker", "sweep"):
         parser.error(f"unrecognized arguments: {' '.join(passthrough)}")
     try:
         if args.command == "run":
             from harness.launch import run_load_test
 
             return run_load_test(args, passthrough)
+        if args.command == "sweep":
+            from harness.sweep.command import run_sweep
+
+            return run_sweep(args, passthrough, _plugin_host(args))
         if args.command in ("master", "worker"):
             from harness.launch import run_cluster_node
 

@@ -1,0 +1,44 @@
+"""Issue acceptance: a sweep against a simulator of known capacity finds it within 15 %."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# 8 slots, each request 100 ms to the first token + 19 gaps of 10 ms: 0.29 s of service.
+SLOTS, TTFT_MS, ITL_MS, TOKENS = 8, 100, 10, 20
+CAPACITY_RPS = SLOTS / ((TTFT_MS + (TOKENS - 1) * ITL_MS) / 1000)
+
+
+@pytest.mark.slow
+def test_the_sweep_finds_the_simulators_capacity(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    command = [
+        *(sys.executable, "-m", "harness.cli", "sweep", "--rates", "20,26,32"),
+        *("--warmup", "1s", "--window", "3s", "--slo", "ttft.p95<250ms", "--slo", "error_rate<1%"),
+        *("--mock-slots", str(SLOTS), "--mock-ttft-ms", str(TTFT_MS)),
+        *("--mock-itl-ms", str(ITL_MS), "--max-tokens", str(TOKENS), "--arrival", "constant"),
+        *("--report-dir", str(out)),
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+
+    sweep = json.loads((out / "summary.json").read_text())["sweep"]
+    stages, capacity = sweep["stages"], sweep["capacity"]
+    assert capacity["rps"] == pytest.approx(CAPACITY_RPS, rel=0.15)
+    assert capacity["statement"].startswith(
+        f"max {capacity['rps']:.1f} req/s with TTFT p95 < 250 ms"
+    )
+    assert sweep["stop_reason"].startswith("SLO broken at 32 req/s: ttft.p95<250ms")
+    # Past the capacity the queue builds: latency rises, throughput does not follow the offer.
+    assert [stage["slo_passed"] for stage in stages] == [True, True, False]
+    assert stages[-1]["ttft"]["p95"] > 2 * stages[0]["ttft"]["p95"]
+    assert stages[-1]["achieved_rps"] < 0.95 * 32
+    html = (out / "report.html").read_text()
+    assert "Capacity sweep" in html and "Latency against offered load" in html
+    assert (out / stages[0]["report_dir"] / "records.jsonl").is_file()
+    assert f"{capacity['statement']}" in finished.stdout
