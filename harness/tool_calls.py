@@ -13,7 +13,7 @@ converts it to its own wire format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -67,6 +67,32 @@ def assistant_message(text: str, calls: Sequence[ToolCall]) -> dict[str, Any]:
 def tool_result_message(call: ToolCall, content: str) -> dict[str, Any]:
     """The neutral message carrying the result of ``call``."""
     return {"role": "tool", "tool_call_id": call.id, "content": content}
+
+
+def grouped_tool_results(
+    messages: Sequence[dict[str, Any]],
+) -> Iterator[dict[str, Any] | list[dict[str, Any]]]:
+    """The messages in order, each run of consecutive ``role: "tool"`` messages as one
+    list: providers that take results as content parts want an answer's results in one turn."""
+    run: list[dict[str, Any]] = []
+    for message in messages:
+        if message.get("role") == "tool":
+            run.append(message)
+            continue
+        if run:
+            yield run
+            run = []
+        yield message
+    if run:
+        yield run
+
+
+def called_functions(message: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(id, name, arguments as an object) of each call of a neutral assistant message."""
+    for entry in message.get("tool_calls") or ():
+        function = entry.get("function") or {}
+        arguments = arguments_object(function.get("arguments") or "")
+        yield str(entry.get("id") or ""), str(function.get("name") or ""), arguments
 
 
 def arguments_object(arguments: str) -> dict[str, Any]:

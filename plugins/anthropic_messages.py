@@ -37,7 +37,7 @@ from harness.contracts import (
 )
 from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
-from harness.tool_calls import arguments_object, is_neutral_tool
+from harness.tool_calls import called_functions, grouped_tool_results, is_neutral_tool
 from harness.wire import (
     classified_error,
     error_detail,
@@ -87,38 +87,27 @@ def _split_system(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict
 def _wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Neutral tool rounds as Messages API content blocks; other messages unchanged."""
     wire: list[dict[str, Any]] = []
-    results: list[dict[str, Any]] | None = None  # the tool_result blocks being gathered
-    for message in messages:
-        role = message.get("role")
-        if role == "tool":
-            block = {
-                "type": "tool_result",
-                "tool_use_id": message.get("tool_call_id"),
-                "content": message.get("content") or "",
-            }
-            if results is None:
-                results = []
-                wire.append({"role": "user", "content": results})
-            results.append(block)
-            continue
-        results = None
-        if role == "assistant" and message.get("tool_calls"):
-            text = message.get("content")
+    for item in grouped_tool_results(messages):
+        if isinstance(item, list):
+            results = [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": message.get("tool_call_id"),
+                    "content": message.get("content") or "",
+                }
+                for message in item
+            ]
+            wire.append({"role": "user", "content": results})
+        elif item.get("role") == "assistant" and item.get("tool_calls"):
+            text = item.get("content")
             blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
-            for entry in message["tool_calls"]:
-                function = entry.get("function") or {}
-                arguments = arguments_object(function.get("arguments") or "")
-                blocks.append(
-                    {
-                        "type": "tool_use",
-                        "id": entry.get("id"),
-                        "name": function.get("name"),
-                        "input": arguments,
-                    }
-                )
+            blocks += [
+                {"type": "tool_use", "id": call_id, "name": name, "input": arguments}
+                for call_id, name, arguments in called_functions(item)
+            ]
             wire.append({"role": "assistant", "content": blocks})
         else:
-            wire.append(message)
+            wire.append(item)
     return wire
 
 

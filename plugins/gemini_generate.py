@@ -41,7 +41,7 @@ from harness.contracts import (
 )
 from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
-from harness.tool_calls import arguments_object, is_neutral_tool
+from harness.tool_calls import called_functions, grouped_tool_results, is_neutral_tool
 from harness.wire import (
     classified_error,
     error_detail,
@@ -87,33 +87,28 @@ def _contents(messages: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, li
     system = [m["content"] for m in messages if m.get("role") == "system"]
     contents: list[dict[str, Any]] = []
     names: dict[str, str] = {}  # call id -> tool name, for the function responses
-    responses: list[dict[str, Any]] | None = None  # the functionResponse parts being gathered
-    for message in messages:
-        role = message.get("role")
-        if role == "system":
+    for item in grouped_tool_results([m for m in messages if m.get("role") != "system"]):
+        if isinstance(item, list):
+            responses = [_function_response(message, names) for message in item]
+            contents.append({"role": "user", "parts": responses})
             continue
-        if role == "tool":
-            call_id = str(message.get("tool_call_id") or "")
-            response = {"content": message.get("content") or ""}
-            part = {"functionResponse": {"name": names.get(call_id, call_id), "response": response}}
-            if responses is None:
-                responses = []
-                contents.append({"role": "user", "parts": responses})
-            responses.append(part)
-            continue
-        responses = None
-        text = message.get("content")
-        parts: list[dict[str, Any]] = (
-            [{"text": text}] if text or not message.get("tool_calls") else []
+        text = item.get("content")
+        parts: list[dict[str, Any]] = [{"text": text}] if text or not item.get("tool_calls") else []
+        for call_id, name, arguments in called_functions(item):
+            names[call_id] = name
+            parts.append({"functionCall": {"name": name, "args": arguments}})
+        contents.append(
+            {"role": "model" if item.get("role") == "assistant" else "user", "parts": parts}
         )
-        for entry in message.get("tool_calls") or ():
-            function = entry.get("function") or {}
-            names[str(entry.get("id"))] = str(function.get("name"))
-            arguments = arguments_object(function.get("arguments") or "")
-            parts.append({"functionCall": {"name": function.get("name"), "args": arguments}})
-        contents.append({"role": "model" if role == "assistant" else "user", "parts": parts})
     instruction = {"parts": [{"text": "\n\n".join(system)}]} if system else None
     return instruction, contents
+
+
+def _function_response(message: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    call_id = str(message.get("tool_call_id") or "")
+    # A result whose call is not in the conversation keeps its id as the name.
+    response = {"content": message.get("content") or ""}
+    return {"functionResponse": {"name": names.get(call_id, call_id), "response": response}}
 
 
 def _wire_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
