@@ -16,7 +16,8 @@ from harness.metrics.cost_sums import COST_PARTS
 from harness.report import formatting
 from harness.report.costs import has_cost_data, pricing_line, unpriced_models
 from harness.report.summary import has_fallback_activity, has_retry_activity
-from harness.report.svg_chart import PALETTE, Series, line_chart
+from harness.report.svg_distribution import distribution_chart
+from harness.report.time_charts import errors_by_kind_chart, headroom_charts, timeseries_charts
 from harness.slo.junit import format_value
 
 TEMPLATE = "report.html.j2"
@@ -40,17 +41,25 @@ FALLBACK_LATENCIES: tuple[tuple[str, str], ...] = (
     ("fallback_logical_e2e", "fallen-back logical E2E"),
     ("logical_e2e", "all logical E2E"),
 )
+#: Raw overall histograms drawn as distributions, with their labels.
+DISTRIBUTIONS: tuple[tuple[str, str], ...] = (
+    ("ttft", "TTFT"),
+    ("itl", "ITL"),
+    ("tpot", "TPOT"),
+    ("e2e", "E2E"),
+)
+#: Groupings with a breakdown table of their own (targets have every other table).
+BREAKDOWN_GROUPINGS: tuple[tuple[str, str], ...] = (
+    ("models", "model"),
+    ("roles", "role"),
+    ("workflows", "workflow"),
+)
 #: Groupings with rows in the Cost table (before the overall row), with their row labels.
 COST_GROUPINGS: tuple[tuple[str, str], ...] = (
     ("targets", "target"),
     ("models", "model"),
     ("roles", "role"),
     ("workflows", "workflow"),
-)
-#: Timeseries keys of the rate-limit headroom charts, with their labels.
-HEADROOM_SERIES: tuple[tuple[str, str], ...] = (
-    ("rate_limit_remaining_requests", "remaining requests"),
-    ("rate_limit_remaining_tokens", "remaining tokens"),
 )
 
 
@@ -103,6 +112,13 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
         fallbacks_shown=has_fallback_activity(summary["overall"]),
         fallback_latencies=FALLBACK_LATENCIES,
         charts=timeseries_charts(summary["timeseries"]),
+        distributions=distribution_charts(summary["histograms"]),
+        breakdowns=[
+            (grouping, label, summary[grouping])
+            for grouping, label in BREAKDOWN_GROUPINGS
+            if summary.get(grouping)
+        ],
+        error_samples=error_sample_rows(summary),
         errors_chart=errors_by_kind_chart(summary["timeseries"]),
         headroom_charts=headroom_charts(summary["timeseries"]),
         usage_diff_tolerance_pct=formatting.USAGE_DIFF_TOLERANCE_PCT,
@@ -149,80 +165,20 @@ def report_currency(summary: dict[str, Any]) -> str:
     return summary["overall"]["cost"]["currency"] or ""
 
 
-def timeseries_charts(rows: list[dict[str, Any]]) -> dict[str, Markup]:
-    """Requests per second and TTFT percentiles per second, as inline SVG."""
-    xs = [float(row["t"]) for row in rows]
-    requests = line_chart(
-        xs,
-        [
-            Series("ok", [float(row["ok"]) for row in rows]),
-            Series("failed", [float(row["failed"]) for row in rows]),
-        ],
-        title="Completed requests per second",
-        y_unit="/s",
-    )
-    ttft = line_chart(
-        xs,
-        [
-            Series("TTFT p50", [_to_ms(row["ttft_p50"]) for row in rows]),
-            Series("TTFT p95", [_to_ms(row["ttft_p95"]) for row in rows]),
-        ],
-        title="TTFT per second of completion",
-        y_unit=" ms",
-    )
-    retries = line_chart(
-        xs,
-        [Series("retries", [float(row["retries"]) for row in rows])],
-        title="Retry attempts per second",
-        y_unit="/s",
-    )
-    # line_chart escapes every piece of text it embeds.
-    return {"requests": Markup(requests), "ttft": Markup(ttft), "retries": Markup(retries)}
+def distribution_charts(histograms: dict[str, Any]) -> list[tuple[str, str, Markup]]:
+    """(key, label, SVG) of each raw histogram the summary ships."""
+    return [
+        (key, label, Markup(distribution_chart(histograms[key], title=f"{label} distribution")))
+        for key, label in DISTRIBUTIONS
+        if key in histograms
+    ]
 
 
-def errors_by_kind_chart(rows: list[dict[str, Any]]) -> Markup | None:
-    """Failed attempts per second, a line per error kind; None when nothing failed.
-
-    The most frequent kinds get a line each and the rest share one, so every
-    line keeps its own colour and the legend fits the chart.
-    """
-    totals: dict[str, int] = {}
-    for row in rows:
-        for kind, count in row["errors_by_kind"].items():
-            totals[kind] = totals.get(kind, 0) + count
-    if not totals:
-        return None
-    ranked = sorted(totals, key=lambda kind: (-totals[kind], kind))
-    shown = ranked if len(ranked) <= len(PALETTE) else ranked[: len(PALETTE) - 1]
-    rest = ranked[len(shown) :]
-
-    def per_second(kinds: list[str]) -> list[float]:
-        return [float(sum(row["errors_by_kind"].get(k, 0) for k in kinds)) for row in rows]
-
-    series = [Series(kind, per_second([kind])) for kind in shown]
-    if rest:
-        series.append(Series("other kinds", per_second(rest)))
-    xs = [float(row["t"]) for row in rows]
-    chart = line_chart(xs, series, title="Failed attempts per second, by kind", y_unit="/s")
-    return Markup(chart)
-
-
-def headroom_charts(rows: list[dict[str, Any]]) -> list[Markup]:
-    """Remaining requests and tokens over time, one chart each, for what the run saw.
-
-    Separate charts because the two differ by orders of magnitude; none at
-    all when no response carried rate-limit headers.
-    """
-    xs = [float(row["t"]) for row in rows]
-    charts = []
-    for key, label in HEADROOM_SERIES:
-        values = [row[key] for row in rows]
-        if any(value is not None for value in values):
-            title = f"Rate-limit headroom: {label} (lowest per second)"
-            chart = line_chart(xs, [Series(label, values)], title=title)
-            charts.append(Markup(chart))
-    return charts
-
-
-def _to_ms(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds * 1000.0
+def error_sample_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per kept error message, by target then kind, most frequent first."""
+    return [
+        {"target": target, "kind": kind, **sample}
+        for target, block in sorted(summary["targets"].items())
+        for kind, samples in block.get("error_samples", {}).items()
+        for sample in samples
+    ]

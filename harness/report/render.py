@@ -1,4 +1,4 @@
-"""write_reports: summary.json, report.html and (with SLOs) junit.xml into a report directory."""
+"""write_reports: summary.json, report.html, summary.md, CSV and (with SLOs) junit.xml."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import orjson
 
 from harness.contracts import ReportSection
 from harness.report.atomic_file import write_atomically
+from harness.report.csv_export import targets_csv, timeseries_csv
 from harness.report.html_report import render_html
+from harness.report.markdown import summary_markdown
 from harness.slo.junit import JUNIT_FILE, junit_xml
 
 if TYPE_CHECKING:
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
 
 SUMMARY_FILE = "summary.json"
 HTML_FILE = "report.html"
+MARKDOWN_FILE = "summary.md"
+TIMESERIES_CSV_FILE = "timeseries.csv"
+TARGETS_CSV_FILE = "targets.csv"
 
 
 def publish_reports(
@@ -42,6 +47,9 @@ def write_reports(
     contents = {
         SUMMARY_FILE: orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE),
         HTML_FILE: render_html(summary, sections).encode("utf-8"),
+        MARKDOWN_FILE: summary_markdown(summary).encode("utf-8"),
+        TIMESERIES_CSV_FILE: timeseries_csv(summary["timeseries"]).encode("utf-8"),
+        TARGETS_CSV_FILE: targets_csv(summary).encode("utf-8"),
     }
     if "slo" in summary:
         contents[JUNIT_FILE] = junit_xml(summary)

@@ -31,7 +31,8 @@ class RunInfo:
     FX rates that converted costs into it (``PriceBook.describe()``: rates as
     decimal strings); None when unknown, as in a report rebuilt from records.
     ``workers`` lists a distributed run's workers as the master saw them
-    (name, state, last report time); None in a local run.
+    (name, state, last report time); None in a local run. ``config`` holds
+    the run's options, secrets redacted (``run_config.config_snapshot``).
     """
 
     started_at: float
@@ -53,6 +54,7 @@ class RunInfo:
     slo: list[str] = field(default_factory=list)
     excluded: dict[str, int] = field(default_factory=dict)
     generator: dict[str, Any] | None = None
+    config: dict[str, Any] = field(default_factory=dict)
     workers: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:

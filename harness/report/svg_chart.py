@@ -40,7 +40,7 @@ def line_chart(
     ]
     known = [v for line in series for v in line.values if v is not None]
     if not xs or not known:
-        parts.append(_text(width / 2, height / 2, "no data", "middle"))
+        parts.append(svg_text(width / 2, height / 2, "no data", "middle"))
         return "".join([*parts, "</svg>"])
     x_low, x_high = min(xs), max(xs)
     x_span = (x_high - x_low) or 1.0
@@ -57,9 +57,9 @@ def line_chart(
             f'<line class="grid" x1="{_LEFT}" y1="{y:.1f}" x2="{width - _RIGHT}" '
             f'y2="{y:.1f}" stroke="#ddd"/>'
         )
-        parts.append(_text(_LEFT - 6, y + 4, f"{tick:g}{y_unit}", "end"))
-    parts.append(_text(_LEFT, height - 6, f"{x_low:g}{x_unit}", "start"))
-    parts.append(_text(width - _RIGHT, height - 6, f"{x_high:g}{x_unit}", "end"))
+        parts.append(svg_text(_LEFT - 6, y + 4, f"{tick:g}{y_unit}", "end"))
+    parts.append(svg_text(_LEFT, height - 6, f"{x_low:g}{x_unit}", "start"))
+    parts.append(svg_text(width - _RIGHT, height - 6, f"{x_high:g}{x_unit}", "end"))
     for index, line in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         parts.append(_legend_entry(index, line.name, colour))
@@ -106,10 +106,10 @@ def _draw(name: str, points: list[Point], colour: str) -> str:
 def _legend_entry(index: int, name: str, colour: str) -> str:
     x = _LEFT + index * 120
     swatch = f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>'
-    return swatch + _text(x + 16, 18, name, "start")
+    return swatch + svg_text(x + 16, 18, name, "start")
 
 
-def _text(x: float, y: float, content: str, anchor: str) -> str:
+def svg_text(x: float, y: float, content: str, anchor: str) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11">'
         f"{escape(content)}</text>"

@@ -86,10 +86,16 @@ def read_report(path) -> ReportReader:
     return reader
 
 
-def test_both_files_are_written(summary, tmp_path):
+def test_every_file_is_written(summary, tmp_path):
     paths = write_reports(summary, tmp_path / "out")
 
-    assert [p.name for p in paths] == ["summary.json", "report.html"]
+    assert [p.name for p in paths] == [
+        "summary.json",
+        "report.html",
+        "summary.md",
+        "timeseries.csv",
+        "targets.csv",
+    ]
     assert orjson.loads(paths[0].read_bytes()) == summary
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
 
