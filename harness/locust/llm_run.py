@@ -46,6 +46,7 @@ from harness.pricing.assembly import build_price_book
 from harness.rate_limiter import LimitSettings, TargetRateLimiter
 from harness.report.console import format_console_summary
 from harness.report.render import publish_reports
+from harness.report.run_config import config_snapshot
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
 from harness.retry_budget import RetryBudget
@@ -436,4 +437,5 @@ class LlmRun:
             else None,
             pricing=self.prices.describe(),
             generator=self.guards.health.report(),
+            config=config_snapshot(vars(options)),
         )
