@@ -40,9 +40,11 @@ Input
     above the estimate.
 
 Output
-    Tool calls are estimated from the JSON text the adapter produced for
-    them, whose braces and quotes each count, so tool-heavy traffic estimates
-    above what a provider reports.
+    A tool call is estimated from its name and its arguments' JSON text
+    (whose braces and quotes each count), so tool-heavy traffic estimates
+    above what a provider reports; the simulator counts its calls this way.
+    The calls sent back in a tool round's input are not counted (only
+    message contents are), on either side.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ HTTP/1.1 server (:mod:`.server`, on gevent) speaking the wire formats of
 :mod:`.dialects` (OpenAI Chat Completions, Anthropic Messages, Gemini
 generateContent, and the echo format of the example plugin), with a latency
 model (:mod:`.latency`), generation slots with a FIFO queue (:mod:`.slots`),
-reasoning phases and cache hits (:mod:`.config`), injectable faults
+reasoning phases and cache hits (:mod:`.config`), tool calls at a configured
+rate (:mod:`.tool_calls`), injectable faults
 (:mod:`.faults`) and counters of what it served (:mod:`.stats`). Run it with
 ``python -m harness.mock`` (:mod:`.cli`) or, from tests and ``harness run``,
 through :class:`SimulatorProcess`.
