@@ -1,12 +1,17 @@
-"""The "LLM" tab in Locust's web UI: TTFT, ITL, TPOT and tokens/s per target, live.
+"""The "LLM" tab in Locust's web UI: TTFT, ITL, TPOT and tokens/s per target and role, live.
 
 Locust's extended-tab mechanism renders a table from rows we add to the JSON
 of ``/stats/requests``; the rows come from the run's own histograms, so
-Locust's "Aggregated" row never mixes TTFT with end-to-end times.
+Locust's "Aggregated" row never mixes TTFT with end-to-end times. On a master
+of a distributed run the run's aggregate is the workers' merged deltas. The
+same rows download as CSV, and the "Download Data" tab links the live
+dashboard of charts (:mod:`harness.locust.web_dashboard`).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -14,14 +19,16 @@ from typing import TYPE_CHECKING, Any
 from flask import Response, request
 from locust.env import Environment
 
+from harness.locust.web_dashboard import DASHBOARD_PATH, install_llm_dashboard
 from harness.metrics.metric_set import MetricSet
 
 if TYPE_CHECKING:
     from harness.locust.llm_run import LlmRun
 
 TAB_KEY = "llm"
+CSV_PATH = "/llm/stats.csv"
 _COLUMNS = (
-    ("name", "Target"),
+    ("name", "Target / role"),
     ("requests", "# Requests"),
     ("failures", "# Failures"),
     ("failure_kinds", "Failures by kind"),
@@ -42,13 +49,26 @@ def _ms(value: float | None) -> float | None:
 
 
 def llm_rows(run: LlmRun, now: float | None = None) -> list[dict[str, Any]]:
-    """One row per target plus a total row; tokens/s over the time since the first request."""
+    """A row per target, per role (agent runs), and a total row when there are several.
+
+    Tokens/s are over the time since each group's first request.
+    """
     now = time.time() if now is None else now
     aggregate = run.aggregate
     rows = [_row(name, metrics, now) for name, metrics in sorted(aggregate.targets.items())]
+    roles = aggregate.groups.get("roles", {})
+    rows += [_row(f"role: {name}", metrics, now) for name, metrics in sorted(roles.items())]
     if len(rows) != 1:
         rows.append(_row("Aggregated", aggregate.overall, now))
     return rows
+
+
+def llm_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title for _, title in _COLUMNS])
+    writer.writerows([row[key] for key, _ in _COLUMNS] for row in rows)
+    return out.getvalue()
 
 
 def _row(name: str, metrics: MetricSet, now: float) -> dict[str, Any]:
@@ -92,6 +112,20 @@ def install_llm_tab(environment: Environment, run: LlmRun) -> None:
     web_ui.template_args["extended_tables"] = [
         {"key": TAB_KEY, "structure": [{"key": key, "title": title} for key, title in _COLUMNS]}
     ]
+    web_ui.template_args["extended_csv_files"] = [
+        {"href": f".{CSV_PATH}", "title": "Download LLM statistics CSV"},
+        {"href": f".{DASHBOARD_PATH}", "title": "Open the live LLM dashboard (charts)"},
+    ]
+    install_llm_dashboard(environment, run)
+
+    @web_ui.app.route(CSV_PATH)
+    @web_ui.auth_required_if_enabled
+    def _llm_csv() -> Response:
+        return Response(
+            llm_csv(llm_rows(run)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=llm_stats.csv"},
+        )
 
     @web_ui.app.after_request
     def _add_llm_stats(response: Response) -> Response:
