@@ -21,7 +21,7 @@ from contextlib import ExitStack  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from harness.cluster import local_cluster_args, node_argv  # noqa: E402
+from harness.cluster import local_cluster_args, node_argv, worker_count  # noqa: E402
 from harness.config import TargetConfig, load_config  # noqa: E402
 from harness.errors import HarnessConfigError  # noqa: E402
 from harness.mock.config import SimulatorConfig, simulator_config_from_args  # noqa: E402
@@ -82,15 +82,19 @@ def run_cluster_node(args: argparse.Namespace, passthrough: list[str]) -> int:
 def run_load_test(args: argparse.Namespace, passthrough: list[str]) -> int:
     locustfile, passthrough = locustfile_for(passthrough)
     passthrough = [*plugin_args(args), *passthrough]
+    users = args.users
+    if locustfile == "arrivals":
+        # One dispatching user per process (see ArrivalUser): one per worker.
+        users = 1 if args.workers is None else worker_count(args.workers)
     argv = [
         "locust",
         "-f",
         locustfile_path(locustfile),
         "--headless",
         "-u",
-        str(1 if locustfile == "arrivals" else args.users),
+        str(users),
         "-r",
-        str(args.spawn_rate or args.users),
+        str(args.spawn_rate or users),
         "-t",
         args.run_time,
         # Calls in flight when time is up finish and are recorded, not killed.

@@ -99,11 +99,11 @@ class LlmRun:
         self._sinks: list[RecordSink] = []
         self._started_at = 0.0
         self.stop_reason: str | None = None
-        #: Set by the open-loop dispatcher (ArrivalUser) of this process.
-        self.arrivals: ArrivalCounts | None = None
         #: Set on a Locust master or worker by harness.locust.distributed.
         self.distribution: Distribution | None = None
         self._running = False
+        #: Set by the open-loop dispatcher (ArrivalUser) of this process.
+        self.arrivals: ArrivalCounts | None = None
         # A Locust worker's options come from the master when a test starts.
         if not isinstance(environment.runner, WorkerRunner):
             self._prepare()
@@ -215,6 +215,13 @@ class LlmRun:
             )
             for resolved in self.targets
         }
+
+    def add_arrivals(self, counts: ArrivalCounts) -> None:
+        """A worker's dispatcher counters, on the master of a distributed run."""
+        if self.arrivals is None:
+            self.arrivals = counts
+        else:
+            self.arrivals.merge(counts)
 
     def new_session(self) -> UserSession:
         """A simulated user's target (by weight), workload, and its own connections."""

@@ -20,6 +20,7 @@ import gevent
 from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner
 
+from harness.arrivals.counts import ArrivalCounts
 from harness.locust.worker_fleet import WorkerFleet
 from harness.locust.worker_link import FINAL_MESSAGE, REPORT_KEY, SHARES_OPTION, STOP_MESSAGE
 from harness.metrics.aggregate import RunAggregate
@@ -79,6 +80,8 @@ class MasterLink:
         worker.reported(float(payload.get("sent_at") or time.time()))
         if final:
             worker.finished(payload.get("stop_reason"), payload.get("warnings") or [])
+            if payload.get("arrivals"):
+                self.run.add_arrivals(ArrivalCounts(**payload["arrivals"]))
             self._stop_when_all_stopped_early()
 
     def _on_worker_report(self, client_id: str, data: dict[str, Any], **_: Any) -> None:

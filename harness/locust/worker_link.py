@@ -10,6 +10,7 @@ the master may already have written its reports).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import socket
@@ -104,6 +105,8 @@ class WorkerLink:
         payload = delta_payload(self.worker_id, self._take_delta())
         payload["stop_reason"] = run.stop_reason
         payload["warnings"] = list(run.prices.unknown.values())
+        if run.arrivals is not None:
+            payload["arrivals"] = dataclasses.asdict(run.arrivals)
         self.runner.send_message(FINAL_MESSAGE, payload)
 
     def _on_stop_request(self, environment: Environment, msg: Any, **_: Any) -> None:

@@ -15,3 +15,11 @@ def test_user_workloads_pick_a_locustfile_and_are_taken_out() -> None:
         ["--workflow", "incident-response"],
     )
     assert locustfile_for(["--workflow-file=f.toml"]) == ("agents", ["--workflow-file=f.toml"])
+
+
+def test_rate_or_trace_pick_the_open_loop() -> None:
+    assert locustfile_for(["--rate", "20", "--arrival", "gamma"]) == (
+        "arrivals",
+        ["--rate", "20", "--arrival", "gamma"],
+    )
+    assert locustfile_for(["--trace=t.jsonl"]) == ("arrivals", ["--trace=t.jsonl"])
