@@ -19,7 +19,9 @@ Counters (zeroed by a reset):
 ``tool_calls``          tool calls in the ``completed`` responses (their
                         tokens are inside ``output_tokens``)
 ``output_tokens_sent``  output tokens written, partial streams included
-                        (a cut non-streaming body counts none)
+                        (a cut non-streaming body counts none; a cut tool
+                        call counts one per argument fragment sent, a whole
+                        one its tokens)
 ``input_tokens``        prompt tokens of every well-formed chat request
 ``cached_input_tokens`` the part of ``input_tokens`` reported as cached
 ``faults``              {kind: count} of faults applied (cut, stall, ...)
