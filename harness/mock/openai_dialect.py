@@ -226,8 +226,8 @@ class ChunkEncoder(TemplateEncoder):
         header = b""
         if call is not None:
             # The call's first chunk names it; the argument fragments follow by index.
-            first = {"index": 0, "id": call.id, "type": "function"}
-            first["function"] = {"name": call.name, "arguments": ""}
+            function = {"name": call.name, "arguments": ""}
+            first = {"index": 0, "id": call.id, "type": "function", "function": function}
             header = self._choice_head + b'{"tool_calls":' + orjson.dumps([first]) + tail
         super().__init__(
             generation,
