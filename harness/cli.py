@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from harness.cluster import add_cluster_parsers
 from harness.errors import HarnessConfigError
+from harness.report.compare_command import add_compare_parser, run_compare
 
 if TYPE_CHECKING:
     from harness.plugins import PluginHost
@@ -156,6 +157,7 @@ def _build_parser() -> argparse.ArgumentParser:
     report = subparsers.add_parser(
         "report", help="rebuild the reports from records.jsonl files", parents=[plugin_selection]
     )
+    add_compare_parser(subparsers)
     report.add_argument("records", nargs="+", help="records.jsonl files (several workers merge)")
     report.add_argument(
         "-o", "--report-dir", default=None, help="output directory (default: the first file's)"
@@ -205,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_cluster_node(args, passthrough)
         if args.command == "report":
             return _report(args, _plugin_host(args))
+        if args.command == "compare":
+            return run_compare(args)
         if args.command == "pricing":
             return _pricing(args)
         return _plugins(_plugin_host(args), as_json=args.json, include_disabled=args.all)
