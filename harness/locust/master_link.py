@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import gevent
 from locust.env import Environment
+from locust.exception import RPCSendError
 from locust.runners import STATE_MISSING, MasterRunner
 
 from harness.arrivals.counts import ArrivalCounts
@@ -111,7 +112,10 @@ class MasterLink:
     def finish(self, info: RunInfo) -> RunInfo:
         """Ask the running workers for their last delta, wait for it, describe the fleet."""
         for client_id in self.fleet.waiting():
-            self.runner.send_message(STOP_MESSAGE, client_id=client_id)
+            try:
+                self.runner.send_message(STOP_MESSAGE, client_id=client_id)
+            except RPCSendError:
+                self.fleet.lost(client_id, time.time())
         deadline = time.monotonic() + (self.environment.stop_timeout or 0) + FINAL_GRACE_S
         while self.fleet.waiting() and time.monotonic() < deadline:
             gevent.sleep(0.1)
