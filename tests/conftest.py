@@ -6,6 +6,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import itertools  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Callable, Iterator, Sequence  # noqa: E402
@@ -16,10 +17,34 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
+from harness.contracts import RequestRecord  # noqa: E402
 from harness.mock.config import SimulatorConfig  # noqa: E402
 from harness.mock.process import SimulatorProcess  # noqa: E402
 
 StartSimulator = Callable[..., SimulatorProcess]
+RecordFactory = Callable[..., RequestRecord]
+
+
+@pytest.fixture
+def make_record() -> RecordFactory:
+    """A successful streaming attempt on target "a"; keyword arguments override fields."""
+    ids = itertools.count(1)
+
+    def build(**overrides: Any) -> RequestRecord:
+        fields: dict[str, Any] = {
+            "request_id": f"r{next(ids)}",
+            "attempt": 1,
+            "started_at": 1000.0,
+            "target": "a",
+            "provider": "openai",
+            "model": "m",
+            "stream": True,
+            "ok": True,
+        }
+        fields.update(overrides)
+        return RequestRecord(**fields)
+
+    return build
 
 
 @pytest.fixture

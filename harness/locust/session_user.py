@@ -13,6 +13,7 @@ from harness.agents.roles import BUILTIN_ROLES
 from harness.contracts import ChatRequest
 from harness.conversation import Conversation
 from harness.locust.user import LlmUser
+from harness.slo.sessions import SessionVerdict
 from harness.token_estimate import content_text
 
 #: A support chat is the typical long conversation; its role's prompt opens every session.
@@ -33,8 +34,10 @@ class SessionUser(LlmUser):
     Each turn sends the system prompt, the earlier turns (each with the answer
     the endpoint really gave) that fit in ``--session-max-context-tokens``,
     and the workload's next message; ``--think-time`` passes between turns.
-    Records carry the tags ``session`` and ``turn``. A failed turn ends its
-    conversation, as a user facing an error would start over.
+    Records carry the tags ``session`` and ``turn``, and the turn that ends a
+    conversation ``session_end`` (session goodput, see harness.slo.sessions).
+    A failed turn ends its conversation, as a user facing an error would
+    start over.
     """
 
     @task
@@ -42,6 +45,7 @@ class SessionUser(LlmUser):
         options = self.llm_run.options
         chat = Conversation(SESSION_SYSTEM_PROMPT)
         session_id = uuid.uuid4().hex[:16]
+        verdict = SessionVerdict(options.session_turns)
         for turn in range(1, options.session_turns + 1):
             if turn > 1 and options.think_time > 0:
                 gevent.sleep(options.think_time)
@@ -57,9 +61,10 @@ class SessionUser(LlmUser):
                     "turn": str(turn),
                 },
             )
-            outcome = self.llm_run.execute(self.session, request)
+            outcome = self.llm_run.execute(self.session, request, verdict.annotate_turn(turn))
             if outcome is None:
                 raise StopUser()  # the run is full (--max-requests) and is stopping
             if not outcome.record.ok:
                 return
+            verdict.turn_done(outcome.record)
             chat.add_turn(text, outcome.answer)

@@ -39,22 +39,21 @@ def add_slo_arguments(parser: Any) -> None:
         "also [slo] rules in harness.toml. A broken SLO exits 1",
         include_in_web_ui=True,
     )
-    parser.add_argument(
-        "--warmup",
-        type=_duration,
-        default=None,
-        metavar="DURATION",
-        help="attempts started in the first DURATION (e.g. 10s) are recorded but not measured",
-        include_in_web_ui=True,
-    )
-    parser.add_argument(
-        "--cooldown",
-        type=_duration,
-        default=None,
-        metavar="DURATION",
-        help="attempts started in the last DURATION of --run-time are recorded but not measured",
-        include_in_web_ui=True,
-    )
+    for name, what in (
+        ("warmup", "attempts started in the first DURATION (e.g. 10s) are recorded, not measured"),
+        (
+            "cooldown",
+            "attempts started in the last DURATION of --run-time are recorded, not measured",
+        ),
+    ):
+        parser.add_argument(
+            f"--{name}",
+            type=_duration,
+            default=None,
+            metavar="DURATION",
+            help=what,
+            include_in_web_ui=True,
+        )
     parser.add_argument(
         "--max-error-rate",
         type=_percent,

@@ -24,7 +24,8 @@ MEASURED = "measured"
 #: 9: the ``slo_met`` counter (attempts meeting every per-request SLO, for goodput)
 #: and ``excluded`` (warm-up and cool-down attempts kept out, by phase).
 #: 10: per-second offered and sent load, time in flight and E2E; error samples.
-FORMAT_VERSION = 10
+#: 11: ``sessions`` and ``sessions_met`` (session goodput).
+FORMAT_VERSION = 11
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one

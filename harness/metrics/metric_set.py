@@ -18,6 +18,7 @@ from harness.metrics import record_values
 from harness.metrics.cost_sums import CostSums
 from harness.metrics.error_samples import ErrorSamples
 from harness.metrics.histogram import LogHistogram, bucket_value
+from harness.slo.sessions import ends_session, session_met
 
 COUNTERS: tuple[str, ...] = (
     "requests",
@@ -46,6 +47,8 @@ COUNTERS: tuple[str, ...] = (
     "routed",
     "workflows",
     "slo_met",
+    "sessions",
+    "sessions_met",
 )
 HISTOGRAMS: tuple[str, ...] = (
     "ttft",
@@ -114,7 +117,9 @@ class MetricSet:
 
     Goodput: ``slo_met`` counts the successful attempts that met every
     per-request SLO (``RequestRecord.slo_met``, set when the attempt is
-    recorded, see :mod:`harness.slo.per_request`).
+    recorded, see :mod:`harness.slo.per_request`). ``sessions`` counts
+    conversations that ended (a record tagged ``session_end``) and
+    ``sessions_met`` those whose every turn met them (:mod:`harness.slo.sessions`).
     """
 
     requests: int = 0
@@ -145,6 +150,8 @@ class MetricSet:
     routed: int = 0
     workflows: int = 0
     slo_met: int = 0
+    sessions: int = 0
+    sessions_met: int = 0
     fell_back_from: dict[str, int] = field(default_factory=dict)
     ttft: LogHistogram = field(default_factory=LogHistogram)
     ttfa: LogHistogram = field(default_factory=LogHistogram)
@@ -179,6 +186,9 @@ class MetricSet:
             self._add_logical(record)
         if record.final and record.queue_s is not None:
             self.schedule_lag.add(record.queue_s)
+        if ends_session(record):
+            self.sessions += 1
+            self.sessions_met += session_met(record)
         if record.workflow_e2e_s is not None:
             self.workflows += 1
             self.workflow_e2e.add(record.workflow_e2e_s)

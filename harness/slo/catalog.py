@@ -102,6 +102,14 @@ def _catalog() -> dict[str, MetricSpec]:
         ),
         MetricSpec("goodput", "req/s", (), _goodput("requests_per_s", 1.0), ("req/s",), True),
         MetricSpec("goodput_share", "%", (), _goodput("share", 100.0), ("%",), False),
+        MetricSpec(
+            "session_goodput",
+            "sessions/s",
+            (),
+            _goodput("sessions_per_s", 1.0),
+            ("sessions/s",),
+            True,
+        ),
         MetricSpec("cost", "", COST_FIGURES, _cost, (), True, stat_required=True),
     ]
     return {spec.name: spec for spec in specs}

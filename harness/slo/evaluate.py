@@ -67,12 +67,15 @@ def judge(rule: SloRule, scope: str, block: dict[str, Any] | None) -> dict[str, 
 
 
 def goodput_block(metrics: MetricSet, window_s: float | None) -> dict[str, Any]:
-    """Successful attempts that met every per-request SLO, as a count, a rate and a share."""
-    met = metrics.slo_met
+    """Attempts (and sessions) that met every per-request SLO: counts, rates and a share."""
+    met, sessions = metrics.slo_met, metrics.sessions_met
     return {
         "requests": met,
         "requests_per_s": met / window_s if window_s else None,
         "share": met / metrics.ok if metrics.ok else None,
+        "sessions": metrics.sessions,
+        "sessions_met": sessions,
+        "sessions_per_s": sessions / window_s if window_s and metrics.sessions else None,
     }
 
 

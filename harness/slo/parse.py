@@ -29,7 +29,7 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
 }
 #: Threshold unit -> factor into the metric's unit.
-_UNIT_FACTORS = {"ms": 0.001, "s": 1.0, "%": 1.0, "tokens/s": 1.0, "req/s": 1.0}
+_UNIT_FACTORS = {"ms": 0.001, "s": 1.0, "%": 1.0, "tokens/s": 1.0, "req/s": 1.0, "sessions/s": 1.0}
 _RULE = re.compile(
     r"^(?:(?P<kind>[A-Za-z_]+)\[(?P<name>[^\]]*)\]\.)?"
     r"(?P<path>[A-Za-z0-9_.]+?)\s*(?P<op><=|>=|==|=|<|>)\s*"

@@ -1,9 +1,10 @@
 """Warm-up and cool-down: attempts recorded but kept out of the metrics and SLOs.
 
 An attempt's phase follows its start: before ``started_at + warmup_s`` it is
-``warmup``; from ``planned_end - cooldown_s`` on it is ``cooldown``; else
-``measured``. Records keep their phase in records.jsonl and RunAggregate
-leaves out all but measured ones, so ``harness report`` rebuilds the same numbers.
+``warmup``; with a cool-down, from ``planned_end - cooldown_s`` on (past the
+planned end too) it is ``cooldown``; else ``measured``. Records keep their
+phase in records.jsonl and RunAggregate leaves out all but measured ones, so
+``harness report`` rebuilds the same numbers.
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ class PhaseClock:
     def phase_of(self, started_at: float) -> str:
         if started_at < self.started_at + self.warmup_s:
             return "warmup"
-        if self.planned_end is not None and started_at >= self.planned_end - self.cooldown_s:
+        if (
+            self.cooldown_s > 0
+            and self.planned_end is not None
+            and started_at >= self.planned_end - self.cooldown_s
+        ):
             return "cooldown"
         return MEASURED
 

@@ -69,6 +69,29 @@ def test_a_passing_run_exits_0_and_reports_goodput(tmp_path: Path) -> None:
     assert generator["samples"] >= 2 and generator["loop_lag_ms"]["max"] is not None
 
 
+def test_session_goodput_counts_conversations_whose_turns_all_met(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = run(
+        out,
+        "--mock-ttft-ms",
+        "20",
+        "--workload",
+        "sessions",
+        "--session-turns",
+        "2",
+        "--slo",
+        "ttft.p95<2s",
+        "--slo",
+        "session_goodput>0",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    goodput = summary_of(out)["overall"]["goodput"]
+    assert goodput["sessions"] > 0 and goodput["sessions_met"] == goodput["sessions"]
+    records = [orjson.loads(line) for line in (out / "records.jsonl").read_bytes().splitlines()]
+    ends = [r for r in records if "session_end" in r["tags"]]
+    assert len(ends) == goodput["sessions"] and {r["tags"]["turn"] for r in ends} == {"2"}
+
+
 def test_warmup_attempts_are_recorded_but_not_measured(tmp_path: Path) -> None:
     out = tmp_path / "r"
     result = run(out, "--mock-ttft-ms", "100", "--warmup", "1500ms")

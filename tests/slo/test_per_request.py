@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from harness.contracts import RequestRecord
 from harness.metrics.aggregate import RunAggregate
 from harness.report.run_info import RunInfo
 from harness.report.summary import build_summary
 from harness.slo.parse import parse_rule
 from harness.slo.per_request import per_request_rules, request_check
-from tests.slo.conftest import RecordFactory
+
+RecordFactory = Callable[..., RequestRecord]
 
 
 def test_only_upper_bounds_on_request_latencies_bound_each_request() -> None:
@@ -53,7 +57,14 @@ def test_goodput_counts_merge_and_reach_the_summary(make_record: RecordFactory) 
 
     run = RunInfo(started_at=1000.0, ended_at=1005.0, slo=["ttft.p95<500ms", "goodput>=1"])
     summary = build_summary(merged, run)
-    assert summary["overall"]["goodput"] == {"requests": 3, "requests_per_s": 0.6, "share": 0.6}
+    assert summary["overall"]["goodput"] == {
+        "requests": 3,
+        "requests_per_s": 0.6,
+        "share": 0.6,
+        "sessions": 0,
+        "sessions_met": 0,
+        "sessions_per_s": None,
+    }
     assert summary["targets"]["a"]["goodput"]["requests"] == 3
     assert [r["passed"] for r in summary["slo"]["results"]] == [False, False]
 

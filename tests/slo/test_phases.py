@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from harness.contracts import RequestRecord
 from harness.metrics.aggregate import RunAggregate
 from harness.report.run_info import RunInfo
 from harness.slo.phases import PhaseClock, parse_duration, with_measurement
-from tests.slo.conftest import RecordFactory
+
+RecordFactory = Callable[..., RequestRecord]
 
 
 def test_durations() -> None:
@@ -28,6 +32,8 @@ def test_phase_follows_the_start_of_the_attempt() -> None:
         "cooldown",
     ]
     assert PhaseClock(100.0, cooldown_s=5.0).phase_of(1e9) == "measured"
+    # Without a cool-down, attempts started after the planned end still count.
+    assert PhaseClock(100.0, planned_end=160.0).phase_of(170.0) == "measured"
 
 
 def test_warmup_and_cooldown_attempts_stay_out_of_every_metric(make_record: RecordFactory) -> None:
