@@ -161,6 +161,36 @@ def test_partial_runs_get_a_banner(summary, tmp_path):
     assert "partial-banner" in read_report(tmp_path / "report.html").ids
 
 
+def test_a_distributed_run_lists_its_workers(summary, tmp_path):
+    write_reports(summary, tmp_path)
+    assert "workers" not in read_report(tmp_path / "report.html").ids
+
+    summary["run"]["workers"] = [
+        {
+            "name": "box-0",
+            "index": 0,
+            "state": "finished",
+            "last_report_at": 1.7e9,
+            "reports": 3,
+            "stopped_at": None,
+            "stop_reason": None,
+        },
+        {
+            "name": "box-1",
+            "index": 1,
+            "state": "missing",
+            "last_report_at": None,
+            "reports": 0,
+            "stopped_at": 1.7e9,
+            "stop_reason": None,
+        },
+    ]
+    write_reports(summary, tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "workers" in read_report(tmp_path / "report.html").ids
+    assert '<tr data-worker="box-1"><td>box-1</td><td>missing</td>' in html
+
+
 def test_a_failing_render_leaves_the_previous_report_intact(summary, tmp_path):
     write_reports(summary, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
