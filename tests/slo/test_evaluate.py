@@ -4,6 +4,10 @@ from typing import Any
 
 import pytest
 
+from harness.metrics.aggregate import RunAggregate
+from harness.report.run_info import RunInfo
+from harness.report.summary import LATENCY_METRICS, build_summary
+from harness.slo.catalog import LATENCY_HISTOGRAMS, METRICS
 from harness.slo.evaluate import evaluate_slos
 from harness.slo.parse import parse_rule
 
@@ -93,3 +97,19 @@ def test_cost_and_goodput_are_read_as_numbers() -> None:
     ]
     no_goodput = evaluate_slos({"overall": block(), "targets": {}}, [parse_rule("goodput>1")])
     assert no_goodput["results"][0]["measured"] is None
+
+
+def test_every_catalog_metric_reads_from_a_built_summary(make_record: Any) -> None:
+    assert set(LATENCY_HISTOGRAMS) == set(LATENCY_METRICS)
+    rules = []
+    for name, spec in METRICS.items():
+        stat = f".{spec.stats[0]}" if spec.stat_required else ""
+        unit = spec.units[0] if spec.units else ""
+        rules.append(f"{name}{stat}>=0{unit}")
+    aggregate = RunAggregate()
+    aggregate.add(make_record(ttft_s=0.1, e2e_s=0.5))
+    summary = build_summary(aggregate, RunInfo(started_at=1000.0, ended_at=1001.0, slo=rules))
+    measured = {r["metric"]: r["measured"] for r in summary["slo"]["results"]}
+    assert len(measured) == len(METRICS)
+    assert measured["ttft.p50"] == pytest.approx(0.1, rel=0.02)
+    assert measured["error_rate"] == 0.0 and measured["goodput"] is not None

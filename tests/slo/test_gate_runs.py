@@ -164,3 +164,11 @@ def test_an_unreachable_target_is_a_run_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert "RUN ERROR: every attempt failed with a connection error" in result.stdout
+
+
+def test_a_bad_rule_stops_the_run_before_any_traffic(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = run(out, "--slo", "ttft.p95<1s", "--slo", "tfft.p95<1s")
+    assert result.returncode == 2
+    assert "--slo: SLO 'tfft.p95<1s': unknown metric 'tfft'; expected one of ttft," in result.stderr
+    assert not (out / "records.jsonl").exists()
