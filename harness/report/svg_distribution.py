@@ -13,7 +13,7 @@ import math
 from html import escape
 from typing import Any
 
-from harness.metrics.histogram import LogHistogram, bucket_value
+from harness.metrics.histogram import MIN_VALUE, LogHistogram, bucket_value
 from harness.report.svg_chart import PALETTE, nice_ceiling, svg_text
 
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 44, 30, 24
@@ -42,7 +42,12 @@ def distribution_chart(
     if not hist.count:
         parts.append(svg_text(width / 2, height / 2, "no data", "middle"))
         return "".join([*parts, "</svg>"])
-    low, high = max(hist.min, 1e-9), max(hist.max, 1e-9)
+    # Zero gaps (chunks that arrived together) would stretch a log axis over
+    # orders of magnitude: the axis starts at the smallest non-zero value and
+    # zeros count in the first bar.
+    positive = [bucket_value(index) for index in hist.buckets if bucket_value(index) > 0]
+    low = max(hist.min, min(positive)) if positive else MIN_VALUE
+    high = max(hist.max, low)
     # One bin's worth of room when every value is the same.
     log_low, log_high = math.log(low), math.log(high)
     if log_high - log_low < 1e-9:
@@ -51,13 +56,13 @@ def distribution_chart(
     counts = [0] * bins
     for index, count in hist.buckets.items():
         value = min(max(bucket_value(index), low), high)
-        position = int((math.log(max(value, 1e-9)) - log_low) / span * bins)
+        position = int((math.log(max(value, low)) - log_low) / span * bins)
         counts[min(max(position, 0), bins - 1)] += count
     plot_w, plot_h = width - _LEFT - _RIGHT, height - _TOP - _BOTTOM
     y_high = nice_ceiling(max(counts) / hist.count * 100.0)
 
     def x_of(value: float) -> float:
-        return _LEFT + (math.log(max(value, 1e-9)) - log_low) / span * plot_w
+        return _LEFT + (math.log(max(value, low)) - log_low) / span * plot_w
 
     for tick in (0.0, y_high / 2, y_high):
         y = _TOP + plot_h * (1 - tick / y_high)

@@ -34,11 +34,11 @@ from .conftest import run_headless
 CONFIG = """
 [targets.quick]
 provider = "openai"
-model = "quick-model"
+model = "sim-gpt"
 
 [targets.slow]
 provider = "openai"
-model = "slow-model"
+model = "sim-claude"
 """
 FAULTS = ("http:500@every=7", "http:401@every=11", "reset@every=13")
 SECTIONS = (
@@ -108,6 +108,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     config = root / "harness.toml"
     config.write_text(CONFIG)
     settings = {"itl_ms": 2, "output_tokens": 6, "faults": FAULTS, "rpm_limit": 6000}
+    settings["models"] = ("sim-gpt", "sim-claude")
     with SimulatorProcess(SimulatorConfig(ttft_ms=20, seed=1, **settings)) as quick, \
             SimulatorProcess(SimulatorConfig(ttft_ms=60, seed=2, **settings)) as slow:  # fmt: skip
         args = [

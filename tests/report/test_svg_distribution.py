@@ -34,3 +34,11 @@ def test_one_value_and_no_values():
 
     empty = distribution_chart(LogHistogram().to_dict(), title="ITL")
     assert "no data" in empty and "<rect" not in empty
+
+
+def test_zero_gaps_fall_in_the_first_bar_not_on_a_stretched_axis():
+    svg = distribution_chart(histogram([0.0] * 30 + [0.002, 0.004, 0.008] * 10), title="ITL")
+
+    counts = [int(c) for c in re.findall(r'<rect data-count="(\d+)"', svg)]
+    assert counts[0] >= 30 and sum(counts) == 60
+    assert ">2.01 ms</text>" in svg  # the axis starts at the smallest non-zero value
