@@ -54,3 +54,25 @@ def test_run_with_two_workers_merges_both(tmp_path: Path) -> None:
     assert len(files) == 2 and [w["state"] for w in summary["run"]["workers"]] == ["finished"] * 2
     lines = sum(len(path.read_bytes().splitlines()) for path in files)
     assert summary["overall"]["requests"] == lines > 0
+
+
+@pytest.mark.slow
+def test_max_requests_holds_across_workers(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    load = ["-u", "4", "-t", "60s", "--max-requests", "21", "--mock-ttft-ms", "10"]
+    load += ["--max-tokens", "8", "--report-dir", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--workers", "2", *load],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = orjson.loads((out / "summary.json").read_bytes())["run"]
+    assert run["duration_s"] < 30  # stopped by the limit, not by the clock
+    assert sorted(w["stop_reason"] for w in run["workers"]) == [
+        f"this worker's share ({share}) of --max-requests 21 reached" for share in (10, 11)
+    ]
+    lines = sum(len(p.read_bytes().splitlines()) for p in out.glob("records-*.jsonl"))
+    assert lines == 21 == orjson.loads((out / "summary.json").read_bytes())["overall"]["requests"]

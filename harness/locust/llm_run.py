@@ -307,7 +307,9 @@ class LlmRun:
         if limit is None:
             return True
         if self._admitted >= limit:
-            self._stop_early(f"--max-requests {limit} reached")
+            total = self.options.max_requests
+            share = "" if limit == total else f"this worker's share ({limit}) of "
+            self._stop_early(f"{share}--max-requests {total} reached")
             return False
         self._admitted += 1
         return True

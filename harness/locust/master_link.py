@@ -96,7 +96,8 @@ class MasterLink:
     def _stop_when_all_stopped_early(self) -> None:
         reasons = self.fleet.early_stop_reasons()
         if reasons is not None and self.run.stop_reason is None:
-            self.run._stop_early("; ".join(sorted(set(reasons))))
+            # Each worker's own reason is among the run's warnings.
+            self.run._stop_early(f"all {len(reasons)} workers stopped early")
 
     def _watch_workers(self) -> None:
         """Notice workers Locust marked missing or dropped before their last delta."""
