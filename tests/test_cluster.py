@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -35,13 +36,11 @@ def test_master_and_worker_wrap_locust() -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.slow
-def test_run_with_two_workers_merges_both(tmp_path: Path) -> None:
-    out = tmp_path / "report"
-    load = ["-u", "4", "-t", "3s", "--mock-ttft-ms", "10", "--max-tokens", "8"]
-    load += ["--report-dir", str(out)]
+def run_two_workers(out: Path, *options: str) -> dict[str, Any]:
+    """``harness run --workers 2`` on the simulator, 4 users; its summary."""
+    load = ["-u", "4", "--mock-ttft-ms", "10", "--max-tokens", "8", "--report-dir", str(out)]
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", "--workers", "2", *load],
+        [sys.executable, "-m", "harness.cli", "run", "--workers", "2", *load, *options],
         capture_output=True,
         text=True,
         timeout=120,
@@ -49,7 +48,14 @@ def test_run_with_two_workers_merges_both(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr  # forked workers leave the simulator alone
-    summary = orjson.loads((out / "summary.json").read_bytes())
+    summary: dict[str, Any] = orjson.loads((out / "summary.json").read_bytes())
+    return summary
+
+
+@pytest.mark.slow
+def test_run_with_two_workers_merges_both(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    summary = run_two_workers(out, "-t", "3s")
     files = sorted(out.glob("records-*.jsonl"))
     assert len(files) == 2 and [w["state"] for w in summary["run"]["workers"]] == ["finished"] * 2
     lines = sum(len(path.read_bytes().splitlines()) for path in files)
@@ -59,20 +65,11 @@ def test_run_with_two_workers_merges_both(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_max_requests_holds_across_workers(tmp_path: Path) -> None:
     out = tmp_path / "report"
-    load = ["-u", "4", "-t", "60s", "--max-requests", "21", "--mock-ttft-ms", "10"]
-    load += ["--max-tokens", "8", "--report-dir", str(out)]
-    result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", "--workers", "2", *load],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    run = orjson.loads((out / "summary.json").read_bytes())["run"]
+    summary = run_two_workers(out, "-t", "60s", "--max-requests", "21")
+    run = summary["run"]
     assert run["duration_s"] < 30  # stopped by the limit, not by the clock
     assert sorted(w["stop_reason"] for w in run["workers"]) == [
         f"this worker's share ({share}) of --max-requests 21 reached" for share in (10, 11)
     ]
     lines = sum(len(p.read_bytes().splitlines()) for p in out.glob("records-*.jsonl"))
-    assert lines == 21 == orjson.loads((out / "summary.json").read_bytes())["overall"]["requests"]
+    assert lines == 21 == summary["overall"]["requests"]
