@@ -266,7 +266,7 @@ def _report(args: argparse.Namespace, plugins: PluginHost) -> int:
     config = load_config(Path(args.harness_config) if args.harness_config else None)
     slo = report_rules(config.slo, args.slo, Path(records[0]).resolve().parent / SUMMARY_FILE)
     paths = [Path(name) for name in records]
-    summary = rebuild_reports(paths, out, plugins=plugins, slo=slo)
+    summary = rebuild_reports(paths, out, plugins=plugins, slo=slo, processes=None)
     print(format_console_summary(summary))
     print(f"reports written to {out}")
     code = exit_code_for(summary)

@@ -7,8 +7,8 @@ Completions (failures by error kind, retries among them, TTFT and E2E) land
 in the second an attempt ended. Offered load lands in the second a logical
 request was due (its first attempt's start, less any open-loop queueing),
 attempts sent in the second they started, and time in flight in every
-second an attempt spanned, so ``busy_s`` of a bin is the average number of
-attempts in flight during it. Rate-limit headroom lands in the second its
+second an attempt spanned (:meth:`SecondSeries.in_flight`: the average
+number of attempts in flight during each second). Rate-limit headroom lands in the second its
 response headers arrived: that is when the server said it, and a long
 stream would otherwise report it late.
 """
@@ -31,10 +31,13 @@ class SecondBin:
     ``errors_by_kind`` holds only the kinds that failed in this second, so a
     bin stays small; ``retries`` counts attempts after the first of their
     logical request. ``offered`` counts logical requests due in the second,
-    ``sent`` attempts started in it, and ``busy_s`` the attempt-seconds in
-    flight during it. ``rate_limit_remaining_*`` are the minimum the servers
-    reported in their rate-limit headers during the second (None: no such
-    header).
+    ``sent`` attempts started in it. Time in flight is kept in two parts, so
+    a long attempt touches two or three bins rather than one per second it
+    lasted: ``busy_s`` holds the attempt-seconds of attempts that started or
+    ended within the second, and ``covering`` the change, from this second
+    on, in the number of attempts that cover whole seconds.
+    ``rate_limit_remaining_*`` are the minimum the servers reported in their
+    rate-limit headers during the second (None: no such header).
     """
 
     ok: int = 0
@@ -47,6 +50,7 @@ class SecondBin:
     offered: int = 0
     sent: int = 0
     busy_s: float = 0.0
+    covering: int = 0
     rate_limit_remaining_requests: int | None = None
     rate_limit_remaining_tokens: int | None = None
 
@@ -73,6 +77,7 @@ class SecondBin:
         self.offered += other.offered
         self.sent += other.sent
         self.busy_s += other.busy_s
+        self.covering += other.covering
         self.observe_headroom(
             other.rate_limit_remaining_requests, other.rate_limit_remaining_tokens
         )
@@ -89,6 +94,7 @@ class SecondBin:
             "offered": self.offered,
             "sent": self.sent,
             "busy_s": self.busy_s,
+            "covering": self.covering,
             "rate_limit_remaining_requests": self.rate_limit_remaining_requests,
             "rate_limit_remaining_tokens": self.rate_limit_remaining_tokens,
         }
@@ -106,6 +112,7 @@ class SecondBin:
             offered=int(data["offered"]),
             sent=int(data["sent"]),
             busy_s=float(data["busy_s"]),
+            covering=int(data["covering"]),
         )
         slot.observe_headroom(
             data.get("rate_limit_remaining_requests"), data.get("rate_limit_remaining_tokens")
@@ -158,15 +165,39 @@ class SecondSeries:
             slot.count_error(record_values.error_kind(record))
 
     def _add_load(self, record: RequestRecord, retry: bool, started: float, ended: float) -> None:
-        """Offered and sent load, and the attempt's time in flight spread over its seconds."""
-        self._bin(started).sent += 1
+        """Offered and sent load, and the attempt's time in flight over its seconds."""
+        first = self._bin(started)
+        first.sent += 1
         if not retry:
-            self._bin(started - (record.queue_s or 0.0)).offered += 1
-        second = math.floor(started)
-        while second < ended:
-            # The part of [started, ended) inside [second, second + 1).
-            self._bin(second).busy_s += min(ended, second + 1) - max(started, second)
-            second += 1
+            due = started - (record.queue_s or 0.0)
+            (first if due >= math.floor(started) else self._bin(due)).offered += 1
+        first_second, last_second = math.floor(started), math.floor(ended)
+        if first_second == last_second:
+            first.busy_s += ended - started
+            return
+        first.busy_s += first_second + 1 - started
+        if ended > last_second:
+            self._bin(ended).busy_s += ended - last_second
+        if last_second > first_second + 1:
+            # Whole seconds first_second + 1 .. last_second - 1.
+            self._bin(first_second + 1).covering += 1
+            self._bin(last_second).covering -= 1
+
+    def in_flight(self) -> dict[int, float]:
+        """The average number of attempts in flight during each second of the span."""
+        span = self.span()
+        if span is None:
+            return {}
+        covering = 0
+        averages: dict[int, float] = {}
+        for second in range(span[0], span[1] + 1):
+            slot = self.bins.get(second)
+            if slot is None:
+                averages[second] = float(covering)
+                continue
+            covering += slot.covering
+            averages[second] = covering + slot.busy_s
+        return averages
 
     def merge(self, other: SecondSeries) -> None:
         for second, theirs in other.bins.items():

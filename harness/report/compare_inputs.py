@@ -66,7 +66,7 @@ def _read_summary(path: Path) -> dict[str, Any]:
 
 def _summarize(records: list[Path], argument: str) -> dict[str, Any]:
     try:
-        scan = scan_records(records)
+        scan = scan_records(records, processes=None)
     except RecordFileError as exc:
         raise HarnessConfigError(str(exc)) from None
     if scan.aggregate.overall.requests == 0:

@@ -24,8 +24,12 @@ def rebuild_reports(
     run: RunInfo | None = None,
     plugins: PluginHost | None = None,
     slo: Sequence[str] = (),
+    processes: int | None = 1,
 ) -> dict[str, Any]:
     """Aggregate the records, write the reports, return the summary.
+
+    ``processes`` read big record files in parallel (None: every usable core;
+    see :func:`~harness.report.record_scan.scan_records` for the caveat).
 
     ``slo`` are the rules to judge the run by (validated already); each
     attempt's ``slo_met`` (goodput) was judged when it was recorded.
@@ -34,7 +38,7 @@ def rebuild_reports(
     way a truncated last line (a killed writer) marks the run partial and is
     listed among its warnings.
     """
-    scan = scan_records(record_paths)
+    scan = scan_records(record_paths, processes)
     aggregate = scan.aggregate
     if run is None:
         run = run_info_from_records(aggregate, scan.observed)

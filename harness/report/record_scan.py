@@ -86,8 +86,15 @@ class Scan:
     truncated: list[str] = field(default_factory=list)
 
 
-def scan_records(paths: Iterable[str | Path], processes: int | None = None) -> Scan:
-    """Read and aggregate every record of ``paths`` (several files merge)."""
+def scan_records(paths: Iterable[str | Path], processes: int | None = 1) -> Scan:
+    """Read and aggregate every record of ``paths`` (several files merge).
+
+    ``processes`` above 1 (None: every usable core) spread files over 32 MiB
+    across worker processes. They are spawned, which re-imports the calling
+    program's main module: a script must guard its entry point with
+    ``if __name__ == "__main__"``, as for any multiprocessing. The ``harness``
+    command does.
+    """
     files = [Path(path) for path in paths]
     workers = processes if processes is not None else _usable_cores()
     if workers < 2 or sum(path.stat().st_size for path in files) < PARALLEL_FROM_BYTES:

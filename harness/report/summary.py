@@ -138,6 +138,7 @@ def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[st
         return []
     origin = math.floor(run_started_at)
     quiet = SecondBin()
+    in_flight = series.in_flight()
     rows = []
     for second in range(span[0], span[1] + 1):
         slot = series.bins.get(second, quiet)
@@ -156,8 +157,7 @@ def timeseries_rows(series: SecondSeries, run_started_at: float) -> list[dict[st
                 "e2e_p95": slot.e2e.quantile(0.95),
                 "offered": slot.offered,
                 "sent": slot.sent,
-                # Attempt-seconds in flight during one second: the average in flight.
-                "in_flight": slot.busy_s,
+                "in_flight": in_flight[second],
                 "rate_limit_remaining_requests": slot.rate_limit_remaining_requests,
                 "rate_limit_remaining_tokens": slot.rate_limit_remaining_tokens,
             }

@@ -143,7 +143,7 @@ def test_offered_sent_and_in_flight_per_second(make_record):
     bins = series.bins
     assert [bins[s].offered for s in (10, 11, 12)] == [2, 0, 0]
     assert [bins[s].sent for s in (10, 11, 12)] == [1, 2, 0]
-    assert [bins[s].busy_s for s in (10, 11, 12)] == pytest.approx([0.5, 1.75, 0.25])
+    assert [series.in_flight()[s] for s in (10, 11, 12)] == pytest.approx([0.5, 1.75, 0.25])
     assert bins[11].e2e.count == 1 and bins[12].e2e.count == 1  # the failure is not timed
     assert bins[11].e2e.max == 0.5
 
@@ -165,7 +165,21 @@ def test_load_and_e2e_merge_and_round_trip(make_record):
             slot.sent,
             slot.e2e.buckets,
         )
-        assert mine.busy_s == pytest.approx(slot.busy_s)
-    assert sum(slot.busy_s for slot in both.bins.values()) == pytest.approx(9 * 0.9)
+    assert one.in_flight() == pytest.approx(both.in_flight())
+    assert sum(both.in_flight().values()) == pytest.approx(9 * 0.9)
     revived = SecondSeries.from_dict(orjson.loads(orjson.dumps(both.to_dict())))
     assert revived.to_dict() == both.to_dict()
+
+
+def test_a_long_attempt_covers_every_second_it_spans(make_record):
+    series = SecondSeries()
+    series.add(make_record(started_at=100.25, e2e_s=60.5, ttft_s=1.0))  # to 160.75
+    series.add(make_record(started_at=130.0, e2e_s=2.0, ttft_s=0.5))
+
+    in_flight = series.in_flight()
+
+    assert len(series.bins) == 6  # not one bin per second of the long attempt
+    assert in_flight[100] == pytest.approx(0.75)
+    assert [in_flight[s] for s in (101, 129, 130, 131, 132, 159)] == [1, 1, 2, 2, 1, 1]
+    assert in_flight[160] == pytest.approx(0.75)
+    assert sum(in_flight.values()) == pytest.approx(62.5)
