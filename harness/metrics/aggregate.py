@@ -25,7 +25,8 @@ MEASURED = "measured"
 #: and ``excluded`` (warm-up and cool-down attempts kept out, by phase).
 #: 10: per-second offered and sent load, time in flight and E2E; error samples.
 #: 11: ``sessions`` and ``sessions_met`` (session goodput).
-FORMAT_VERSION = 11
+#: 12: per-second ``covering`` (attempts in flight through whole seconds).
+FORMAT_VERSION = 12
 
 #: Groupings besides the overall set: name -> the key a record belongs to
 #: (None leaves the record out of that grouping). Adding a grouping is one

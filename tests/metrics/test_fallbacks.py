@@ -94,7 +94,7 @@ def test_fallback_facts_merge_exactly_across_workers(chain_records):
     right = aggregate_of(chain_records[1::2])
 
     shipped = orjson.loads(orjson.dumps(right.to_dict()))
-    assert shipped["format_version"] == FORMAT_VERSION == 11
+    assert shipped["format_version"] == FORMAT_VERSION == 12
     left.merge(RunAggregate.from_dict(shipped))
 
     assert left.to_dict() == whole.to_dict()
