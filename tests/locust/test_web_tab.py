@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 from collections.abc import Callable
@@ -51,6 +52,11 @@ def test_llm_tab_shows_ttft_and_itl_rows(
         runner.start(4, spawn_rate=4)
         gevent.sleep(3)
         stats = requests.get(f"http://127.0.0.1:{port}/stats/requests", timeout=5).json()
+        # The stop button: the reports are written as in a headless run.
+        stopped = requests.post(f"http://127.0.0.1:{port}/stop", timeout=30).json()
+        assert stopped["success"] is True
+        summary = json.loads((tmp_path / "summary.json").read_text())
+        assert summary["overall"]["requests"] > 10 and (tmp_path / "report.html").is_file()
     finally:
         runner.quit()
         web_ui.stop()
