@@ -54,18 +54,24 @@ def _load(resolved: Path, shown: str, stamp: int) -> tuple[PromptRow, ...]:
     return tuple(rows)
 
 
-def _row(line: str, where: str) -> PromptRow:
+def json_object(line: str, where: str, expected: str) -> dict[str, Any]:
+    """One JSONL line that must be an object; ``expected`` says what it should hold."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise HarnessConfigError(f"{where}: expected a JSON object: {exc.msg}") from None
     if not isinstance(data, dict):
-        raise HarnessConfigError(f'{where}: expected a JSON object with "messages"')
+        raise HarnessConfigError(f"{where}: expected a JSON object with {expected}")
+    return data
+
+
+def _row(line: str, where: str) -> PromptRow:
+    data = json_object(line, where, '"messages"')
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
         raise HarnessConfigError(f'{where}: expected "messages": a non-empty list')
     for index, message in enumerate(messages):
-        _check_message(message, f"{where}: messages[{index}]")
+        check_message(message, f"{where}: messages[{index}]")
     max_tokens = data.get("max_tokens")
     if max_tokens is not None and (
         isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
@@ -74,7 +80,7 @@ def _row(line: str, where: str) -> PromptRow:
     return PromptRow(tuple(messages), max_tokens)
 
 
-def _check_message(message: Any, where: str) -> None:
+def check_message(message: Any, where: str) -> None:
     if not isinstance(message, dict):
         raise HarnessConfigError(f'{where}: expected an object with "role" and "content"')
     if message.get("role") not in _ROLES:

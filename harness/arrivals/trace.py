@@ -9,7 +9,6 @@ spacing, starting at the earliest. Lines may come in any order.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from harness.contracts import ChatRequest
 from harness.errors import HarnessConfigError
+from harness.prompt_dataset import check_message, json_object
 
 # The simulator counts whitespace-separated words as tokens.
 _WORDS = ("trace", "replay", "request", "token", "latency", "queue", "server", "answer")
@@ -63,26 +63,18 @@ def load_trace(path: Path) -> list[TraceRow]:
 
 
 def _row(where: str, number: int, line: str) -> tuple[float, TraceRow]:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise HarnessConfigError(f"{where}: not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise HarnessConfigError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    data = json_object(line, where, '"timestamp", "input_tokens" and "output_tokens"')
     timestamp = data.get("timestamp")
     if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
         raise HarnessConfigError(f"{where}: key 'timestamp': expected seconds, got {timestamp!r}")
     if not math.isfinite(timestamp):
         raise HarnessConfigError(f"{where}: key 'timestamp': expected a finite number")
     messages = data.get("messages")
-    if messages is not None and not (
-        isinstance(messages, list)
-        and messages
-        and all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in messages)
-    ):
-        raise HarnessConfigError(
-            f"{where}: key 'messages': expected a non-empty list of objects with a 'role'"
-        )
+    if messages is not None:
+        if not isinstance(messages, list) or not messages:
+            raise HarnessConfigError(f"{where}: key 'messages': expected a non-empty list")
+        for index, message in enumerate(messages):
+            check_message(message, f"{where}: key 'messages'[{index}]")
     model = data.get("model")
     if model is not None and (not isinstance(model, str) or not model):
         raise HarnessConfigError(f"{where}: key 'model': expected a model name, got {model!r}")

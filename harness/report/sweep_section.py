@@ -16,14 +16,16 @@ TEMPLATE = "sweep_section.html.j2"
 def sweep_charts(sweep: dict[str, Any]) -> dict[str, Markup]:
     """Latency percentiles and throughput against the offered rate of each stage."""
     stages = sweep["stages"]
-    offered = [float(stage["offered_rps"]) for stage in stages]
+    by_rate = sweep["plan"]["mode"] == "rate"
+    load = [float(stage["offered_rps"] if by_rate else stage["users"]) for stage in stages]
+    x_unit = " req/s" if by_rate else " users"
 
     def ms(key: str, quantile: str) -> list[float | None]:
         values = [stage[key][quantile] for stage in stages]
         return [None if value is None else value * 1000 for value in values]
 
     latency = line_chart(
-        offered,
+        load,
         [
             Series("TTFT p50", ms("ttft", "p50")),
             Series("TTFT p95", ms("ttft", "p95")),
@@ -32,18 +34,18 @@ def sweep_charts(sweep: dict[str, Any]) -> dict[str, Markup]:
         ],
         title="Latency against offered load",
         y_unit=" ms",
-        x_unit=" req/s",
+        x_unit=x_unit,
     )
     throughput = line_chart(
-        offered,
+        load,
         [
-            Series("offered", offered),
+            *([Series("offered", load)] if by_rate else []),
             Series("achieved", [stage["achieved_rps"] for stage in stages]),
             Series("goodput", [stage["goodput_rps"] for stage in stages]),
         ],
         title="Throughput and goodput against offered load",
         y_unit=" req/s",
-        x_unit=" req/s",
+        x_unit=x_unit,
     )
     # line_chart escapes every piece of text it embeds.
     return {"latency": Markup(latency), "throughput": Markup(throughput)}

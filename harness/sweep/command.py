@@ -1,4 +1,4 @@
-"""``harness sweep``: each stage is a ``harness run --rate R`` of its own, one after the other.
+"""``harness sweep``: each stage is a ``harness run`` of its own, one after the other.
 
 Separate runs keep every stage a complete, ordinary run (its own records and
 report under ``stages/``), with a fresh generator, so one stage's backlog
@@ -11,19 +11,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.errors import HarnessConfigError
-from harness.records import read_records
 from harness.report.render import write_reports
 from harness.report.sweep_section import sweep_section
 from harness.slo.parse import SloRule
-from harness.sweep.plan import SweepPlan, parse_seconds, stage_rates
+from harness.sweep.plan import SweepPlan, parse_loads, parse_seconds, stage_rates
 from harness.sweep.slo_check import sweep_rules
 from harness.sweep.stage import stage_row
+from harness.sweep.stage_run import progress_line, run_stage
 from harness.sweep.verdict import capacity, stop_reason
 
 if TYPE_CHECKING:
@@ -35,7 +32,7 @@ def add_sweep_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
 
     sweep = subparsers.add_parser(
         "sweep",
-        help="find the capacity: open-loop stages of rising rate until an SLO breaks",
+        help="find the capacity: stages of rising load until an SLO breaks",
         parents=[parent],
         epilog="Other options (--max-tokens, --arrival, --max-concurrency, ...) go to every stage.",
     )
@@ -43,6 +40,12 @@ def add_sweep_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
     sweep.add_argument("--start-rate", type=float, default=None, help="first stage's req/s")
     sweep.add_argument("--rate-step", type=float, default=None, help="req/s added per stage")
     sweep.add_argument("--max-rate", type=float, default=None, help="last stage at most")
+    sweep.add_argument(
+        "--concurrency",
+        default=None,
+        metavar="U1,U2,...",
+        help="closed-loop stages of this many users instead of rates",
+    )
     sweep.add_argument("--warmup", default="5s", help="per stage, not measured (default 5s)")
     sweep.add_argument("--window", default="20s", help="measured time per stage (default 20s)")
     sweep.add_argument(
@@ -64,17 +67,21 @@ def add_sweep_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
     add_simulator_arguments(sweep, prefix="mock-")
 
 
+def sweep_plan(args: argparse.Namespace) -> SweepPlan:
+    timing = (parse_seconds(args.warmup, "--warmup"), parse_seconds(args.window, "--window"))
+    if args.concurrency:
+        users = parse_loads(args.concurrency, "--concurrency")
+        return SweepPlan("concurrency", users, *timing, args.min_gain)
+    rates = stage_rates(args.rates, args.start_rate, args.rate_step, args.max_rate)
+    return SweepPlan("rate", rates, *timing, args.min_gain)
+
+
 def run_sweep(args: argparse.Namespace, passthrough: list[str], plugins: PluginHost) -> int:
     from harness.mock.config import simulator_config_from_args
     from harness.mock.process import SimulatorProcess
 
     rules = sweep_rules(args.slo)
-    plan = SweepPlan(
-        stage_rates(args.rates, args.start_rate, args.rate_step, args.max_rate),
-        parse_seconds(args.warmup, "--warmup"),
-        parse_seconds(args.window, "--window"),
-        args.min_gain,
-    )
+    plan = sweep_plan(args)
     out = Path(args.report_dir)
     passthrough = [*(arg for module in args.plugin for arg in ("--plugin", module)), *passthrough]
     passthrough += [arg for name in args.plugin_switches for arg in ("-p", name)]
@@ -89,28 +96,20 @@ def run_sweep(args: argparse.Namespace, passthrough: list[str], plugins: PluginH
 
 
 def _sweep(
-    plan: SweepPlan,
-    rules: list[SloRule],
-    out: Path,
-    stage_args: list[str],
-    plugins: PluginHost,
+    plan: SweepPlan, rules: list[SloRule], out: Path, stage_args: list[str], plugins: PluginHost
 ) -> int:
     stages: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
-    reason = "every stage ran: the highest rate met the SLOs and throughput still grew"
-    for index, rate in enumerate(plan.rates, start=1):
-        stage_dir = out / "stages" / f"{index:02d}-{rate:g}rps"
-        summary = _run_stage(rate, plan, stage_dir, stage_args)
-        records = [
-            record
-            for path in sorted(stage_dir.glob("records*.jsonl*"))
-            for record in read_records([path])
-        ]
-        row = stage_row(rate, records, plan.warmup_s, plan.window_s, rules)
+    reason = "every stage ran: the last one met the SLOs and throughput still grew"
+    for index, load in enumerate(plan.loads, start=1):
+        unit = "rps" if plan.mode == "rate" else "users"
+        stage_dir = out / "stages" / f"{index:02d}-{load:g}{unit}"
+        summary, records = run_stage(plan, load, stage_dir, stage_args)
+        row = stage_row(plan, load, records, rules)
         row["report_dir"] = str(stage_dir.relative_to(out))
         stages.append(row)
         summaries.append(summary)
-        print(_progress(row), flush=True)
+        print(progress_line(row), flush=True)
         stopped = stop_reason(stages, plan.min_gain)
         if stopped is not None:
             reason = stopped
@@ -118,7 +117,8 @@ def _sweep(
     found = capacity(stages, rules)
     sweep = {
         "plan": {
-            "rates": list(plan.rates),
+            "mode": plan.mode,
+            "loads": list(plan.loads),
             "warmup_s": plan.warmup_s,
             "window_s": plan.window_s,
             "min_gain": plan.min_gain,
@@ -128,51 +128,11 @@ def _sweep(
         "capacity": found,
         "stop_reason": reason,
     }
-    at_capacity = next(
-        (
-            s
-            for s, row in zip(summaries, stages, strict=True)
-            if row["offered_rps"] == found["offered_rps"]
-        ),
-        summaries[-1],
-    )
-    report = {**at_capacity, "sweep": sweep}
+    # The report around the sweep section is the stage at capacity (else the last).
+    chosen = [row["stage"] for row in stages].index(found["stage"]) if found["stage"] else -1
+    report = {**summaries[chosen], "sweep": sweep}
     sections, warnings = plugins.report_sections(report)
     report["run"]["warnings"] = [*report["run"]["warnings"], *warnings]
     write_reports(report, out, [*sections, sweep_section(sweep)])
     print(f"capacity: {found['statement']}\nstopped: {reason}\nreport: {out / 'report.html'}")
     return 0
-
-
-def _run_stage(
-    rate: float, plan: SweepPlan, stage_dir: Path, stage_args: list[str]
-) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "harness.cli",
-        "run",
-        *("--rate", f"{rate:g}", "-t", f"{plan.stage_run_s:g}s", "--report-dir", str(stage_dir)),
-        *stage_args,
-    ]
-    stage_dir.mkdir(parents=True, exist_ok=True)
-    with open(stage_dir / "stage.log", "wb") as log:
-        finished = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
-    summary_path = stage_dir / "summary.json"
-    if not summary_path.is_file():
-        raise HarnessConfigError(
-            f"sweep stage at {rate:g} req/s wrote no summary (exit code {finished.returncode}); "
-            f"see {stage_dir / 'stage.log'}"
-        )
-    loaded: dict[str, Any] = json.loads(summary_path.read_text(encoding="utf-8"))
-    return loaded
-
-
-def _progress(row: dict[str, Any]) -> str:
-    p95 = row["ttft"]["p95"]
-    ttft = "-" if p95 is None else f"{p95 * 1000:.0f} ms"
-    verdict = "pass" if row["slo_passed"] else "FAIL"
-    return (
-        f"stage {row['offered_rps']:g} req/s: achieved {row['achieved_rps']:.2f}, "
-        f"goodput {row['goodput_rps']:.2f}, TTFT p95 {ttft}, SLO {verdict}"
-    )

@@ -1,4 +1,4 @@
-"""The offered rates of a sweep's stages, and stage durations."""
+"""What a sweep's stages offer (rates, or concurrent users), and how long each runs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from harness.errors import HarnessConfigError
 
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+#: Sweep mode -> the option that lists its stages, and the unit of a stage's load.
+MODES = {"rate": ("--rates", "req/s"), "concurrency": ("--concurrency", "users")}
 
 
 def parse_seconds(text: str, option: str) -> float:
@@ -21,19 +23,24 @@ def parse_seconds(text: str, option: str) -> float:
 
 @dataclass(frozen=True)
 class SweepPlan:
-    rates: tuple[float, ...]
+    #: "rate": open-loop stages at each rate; "concurrency": closed-loop stages of users.
+    mode: str
+    loads: tuple[float, ...]
     warmup_s: float
     window_s: float
     #: Throughput must grow by at least this fraction from one stage to the next.
     min_gain: float = 0.05
 
     def __post_init__(self) -> None:
-        if not self.rates:
-            raise HarnessConfigError("harness sweep: no stages (give --rates or --start-rate)")
-        if any(not math.isfinite(r) or r <= 0 for r in self.rates):
-            raise HarnessConfigError(f"--rates: every rate must be > 0 req/s, got {self.rates}")
-        if list(self.rates) != sorted(set(self.rates)):
-            raise HarnessConfigError(f"--rates: expected increasing rates, got {self.rates}")
+        option, unit = MODES[self.mode]
+        if not self.loads:
+            raise HarnessConfigError(f"harness sweep: no stages (give {option})")
+        if any(not math.isfinite(load) or load <= 0 for load in self.loads):
+            raise HarnessConfigError(f"{option}: every stage must be > 0 {unit}, got {self.loads}")
+        if self.mode == "concurrency" and any(load != int(load) for load in self.loads):
+            raise HarnessConfigError(f"{option}: expected whole numbers of users, got {self.loads}")
+        if list(self.loads) != sorted(set(self.loads)):
+            raise HarnessConfigError(f"{option}: expected increasing stages, got {self.loads}")
         if self.window_s <= 0:
             raise HarnessConfigError("--window: the measured window must be > 0 s")
 
@@ -41,21 +48,31 @@ class SweepPlan:
     def stage_run_s(self) -> float:
         return self.warmup_s + self.window_s
 
+    def label(self, load: float) -> str:
+        """``20 req/s`` or ``16 users``: a stage as messages name it."""
+        unit = MODES[self.mode][1]
+        return f"{load:g} {unit[:-1] if unit == 'users' and load == 1 else unit}"
+
+
+def parse_loads(text: str, option: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise HarnessConfigError(
+            f"{option} {text!r}: expected numbers separated by commas, e.g. 2,4,8"
+        ) from None
+
 
 def stage_rates(
     rates: str | None, start: float | None, step: float | None, maximum: float | None
 ) -> tuple[float, ...]:
     """``--rates 2,4,8`` or ``--start-rate A --rate-step B --max-rate C`` (A, A+B, ... <= C)."""
     if rates:
-        try:
-            return tuple(float(part) for part in rates.split(",") if part.strip())
-        except ValueError:
-            raise HarnessConfigError(
-                f"--rates {rates!r}: expected requests/s separated by commas, e.g. 2,4,8"
-            ) from None
+        return parse_loads(rates, "--rates")
     if start is None or step is None or maximum is None:
         raise HarnessConfigError(
-            "harness sweep: give --rates R1,R2,... or all of --start-rate, --rate-step, --max-rate"
+            "harness sweep: give --rates R1,R2,..., all of --start-rate, --rate-step, "
+            "--max-rate, or --concurrency U1,U2,..."
         )
     if start <= 0 or step <= 0 or maximum < start:
         raise HarnessConfigError(

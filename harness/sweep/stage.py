@@ -18,6 +18,7 @@ from harness.metrics.record_values import ended_at
 from harness.report.summary import metrics_block
 from harness.slo.parse import SloRule
 from harness.slo.per_request import request_check
+from harness.sweep.plan import SweepPlan
 from harness.sweep.slo_check import judge_stage
 
 _PERCENTILES = ("p50", "p95", "p99")
@@ -28,16 +29,18 @@ def _due(record: RequestRecord) -> float:
 
 
 def stage_row(
-    offered_rps: float,
-    records: Sequence[RequestRecord],
-    warmup_s: float,
-    window_s: float,
-    rules: Sequence[SloRule],
+    plan: SweepPlan, load: float, records: Sequence[RequestRecord], rules: Sequence[SloRule]
 ) -> dict[str, Any]:
     """``summary["sweep"]["stages"][i]``; ``slo`` holds each rule's result."""
+    row = {
+        "stage": plan.label(load),
+        "offered_rps": load if plan.mode == "rate" else None,
+        "users": int(load) if plan.mode == "concurrency" else None,
+    }
     if not records:
-        return _empty_row(offered_rps)
-    opens = min(_due(record) for record in records) + warmup_s
+        return {**row, **_EMPTY}
+    window_s = plan.window_s
+    opens = min(_due(record) for record in records) + plan.warmup_s
     closes = opens + window_s
     aggregate = RunAggregate()
     aggregate.add_all(record for record in records if opens <= _due(record) < closes)
@@ -65,7 +68,7 @@ def stage_row(
     results = judge_stage(blocks, rules) if rules else []
     latency = block["latency"]
     return {
-        "offered_rps": offered_rps,
+        **row,
         "achieved_rps": len(ended) / window_s,
         "goodput_rps": good / window_s,
         "requests": block["requests"],
@@ -81,20 +84,19 @@ def stage_row(
     }
 
 
-def _empty_row(offered_rps: float) -> dict[str, Any]:
-    nothing = dict.fromkeys(_PERCENTILES)
-    return {
-        "offered_rps": offered_rps,
-        "achieved_rps": 0.0,
-        "goodput_rps": 0.0,
-        "requests": 0,
-        "ttft": nothing,
-        "e2e": dict(nothing),
-        "ttft_scheduled": dict(nothing),
-        "schedule_lag_p99": None,
-        "error_rate": None,
-        "cost_per_1k": None,
-        "currency": None,
-        "slo_passed": False,
-        "slo": [],
-    }
+_NOTHING = dict.fromkeys(_PERCENTILES)
+#: A stage that recorded nothing (the target never answered).
+_EMPTY: dict[str, Any] = {
+    "achieved_rps": 0.0,
+    "goodput_rps": 0.0,
+    "requests": 0,
+    "ttft": _NOTHING,
+    "e2e": _NOTHING,
+    "ttft_scheduled": _NOTHING,
+    "schedule_lag_p99": None,
+    "error_rate": None,
+    "cost_per_1k": None,
+    "currency": None,
+    "slo_passed": False,
+    "slo": [],
+}

@@ -56,14 +56,18 @@ def test_a_row_becomes_its_messages_or_a_prompt_of_its_size(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("{not json", r"t.jsonl:2: not valid JSON"),
-        ("[1, 2]", r"t.jsonl:2: expected a JSON object, got list"),
+        ("{not json", r"t.jsonl:2: expected a JSON object: "),
+        ("[1, 2]", r't.jsonl:2: expected a JSON object with "timestamp"'),
         ('{"input_tokens": 1, "output_tokens": 1}', r"t.jsonl:2: key 'timestamp'"),
         ('{"timestamp": "x", "input_tokens": 1, "output_tokens": 1}', r"key 'timestamp'"),
         ('{"timestamp": 1, "output_tokens": 1}', r"t.jsonl:2: key 'input_tokens': expected"),
         ('{"timestamp": 1, "input_tokens": 1, "output_tokens": -2}', r"key 'output_tokens'"),
         ('{"timestamp": 1, "input_tokens": 1.5, "output_tokens": 2}', r"key 'input_tokens'"),
         ('{"timestamp": 1, "input_tokens": 1, "output_tokens": 1, "messages": []}', "'messages'"),
+        (
+            '{"timestamp": 1, "input_tokens": 1, "output_tokens": 1, "messages": [{"role": "x"}]}',
+            r"t.jsonl:2: key 'messages'\[0\]",
+        ),
         ('{"timestamp": 1, "input_tokens": 1, "output_tokens": 1, "model": 3}', "key 'model'"),
     ],
 )

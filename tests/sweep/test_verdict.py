@@ -15,7 +15,9 @@ from harness.sweep.verdict import capacity, stop_reason
 def stage(offered: float, achieved: float, passed: bool = True, **extra: Any) -> dict[str, Any]:
     results = [] if passed else [{"rule": "ttft.p95<500ms", "passed": False}]
     return {
+        "stage": f"{offered:g} req/s",
         "offered_rps": offered,
+        "users": None,
         "achieved_rps": achieved,
         "slo_passed": passed,
         "slo": results,
@@ -41,6 +43,13 @@ def test_throughput_that_stops_growing_stops_the_sweep() -> None:
     assert reason is not None and reason.startswith("throughput stopped growing at 30 req/s")
 
 
+def test_a_concurrency_stage_names_its_users() -> None:
+    row = {**stage(0, 12.0), "stage": "16 users", "offered_rps": None, "users": 16}
+    found = capacity([row], [])
+    assert found["statement"] == "max 12.0 req/s (at 16 users) (no SLO given: highest throughput)"
+    assert found["users"] == 16
+
+
 def test_no_passing_stage_means_no_capacity() -> None:
     found = capacity([stage(10, 3, passed=False)], sweep_rules(["e2e.p99<2s"]))
     assert found["rps"] is None
@@ -55,9 +64,10 @@ def test_stage_rates_from_a_list_or_a_linear_range() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: stage_rates("2,x", None, None, None), "--rates '2,x': expected requests/s"),
-        (lambda: stage_rates(None, 5, None, 10), "give --rates R1,R2,... or all of"),
-        (lambda: SweepPlan((4.0, 2.0), 1, 1), "expected increasing rates"),
+        (lambda: stage_rates("2,x", None, None, None), "--rates '2,x': expected numbers"),
+        (lambda: stage_rates(None, 5, None, 10), r"give --rates R1,R2,..., all of"),
+        (lambda: SweepPlan("rate", (4.0, 2.0), 1, 1), "--rates: expected increasing stages"),
+        (lambda: SweepPlan("concurrency", (1.5,), 1, 1), "--concurrency: expected whole numbers"),
         (lambda: sweep_rules(["latency<3"]), "harness sweep --slo"),
     ],
 )
