@@ -111,7 +111,7 @@ def test_a_killed_worker_leaves_a_partial_consistent_report(
             assert time.monotonic() < deadline, "the workers sent no requests"
             time.sleep(0.2)
         # After a delta (workers report every 3 s), well before the end.
-        time.sleep(3.5)
+        time.sleep(4.5)
         os.kill(workers[1].pid, signal.SIGKILL)
         output, _ = master.communicate(timeout=120)
     assert (report / "summary.json").is_file(), output[-3000:]
