@@ -23,11 +23,10 @@ def test_a_delta_of_another_format_is_refused(caplog: pytest.LogCaptureFixture) 
         user_classes=[ChatUser], events=events, host=host, parsed_options=options
     )
     runner = environment.create_master_runner("127.0.0.1", free_loopback_port())
+    events.init.fire(environment=environment, runner=runner, web_ui=None)
+    link = llm_run_for(environment).distribution
+    assert isinstance(link, MasterLink)
     try:
-        events.init.fire(environment=environment, runner=runner, web_ui=None)
-        run = llm_run_for(environment)
-        link = run.distribution
-        assert isinstance(link, MasterLink)
         good = {"worker": "box-0", "sent_at": 1.0, "aggregate": RunAggregate().to_dict()}
         stale = {**good, "worker": "box-1", "aggregate": {"format_version": FORMAT_VERSION - 1}}
         # Locust's own listeners of worker_report want its statistics too: call ours.
@@ -36,6 +35,10 @@ def test_a_delta_of_another_format_is_refused(caplog: pytest.LogCaptureFixture) 
             link._on_worker_report("b", {"harness": stale})
     finally:
         runner.quit()
+        # The listeners are on Locust's global events: leave none behind for later tests.
+        events.worker_report.remove_listener(link._on_worker_report)
+        events.test_start.remove_listener(link._on_test_start)
+        link._watch.kill()
     states = {w["name"]: w["state"] for w in link.fleet.describe()}
     assert states == {"box-0": "running", "box-1": "refused"}
     (message,) = [r.getMessage() for r in caplog.records if r.name == "harness"]
