@@ -80,7 +80,9 @@ class MasterLink:
         self.run.aggregate.merge(delta)
         worker.reported(float(payload.get("sent_at") or time.time()))
         if final:
-            worker.finished(payload.get("stop_reason"), payload.get("warnings") or [])
+            worker.finished(
+                payload.get("stop_reason"), payload.get("warnings") or [], payload.get("generator")
+            )
             if payload.get("arrivals"):
                 self.run.add_arrivals(ArrivalCounts(**payload["arrivals"]))
             self._stop_when_all_stopped_early()
@@ -126,6 +128,7 @@ class MasterLink:
         return dataclasses.replace(
             info,
             workers=self.fleet.describe(),
+            generator=self.fleet.generator_health(),
             partial=info.partial or self.fleet.incomplete(),
             warnings=[*info.warnings, *self.fleet.warnings()],
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from harness.metrics.generator_health import GeneratorHealth
+
 #: A worker's states in summary["run"]["workers"].
 RUNNING, FINISHED, MISSING, REFUSED = "running", "finished", "missing", "refused"
 
@@ -28,14 +30,19 @@ class WorkerState:
     stop_reason: str | None = None
     refused_reason: str | None = None
     warnings: list[str] = field(default_factory=list)
+    health: GeneratorHealth = field(default_factory=GeneratorHealth)
 
     def reported(self, sent_at: float) -> None:
         self.reports += 1
         self.last_report_at = sent_at
 
-    def finished(self, stop_reason: str | None, warnings: list[str]) -> None:
+    def finished(
+        self, stop_reason: str | None, warnings: list[str], health: dict[str, Any] | None = None
+    ) -> None:
         if self.state == RUNNING:
             self.state = FINISHED
+        if health:
+            self.health = GeneratorHealth(list(health["lags_ms"]), list(health["cpu_percent"]))
         self.stop_reason = self.stop_reason or stop_reason
         self.warnings = [*self.warnings, *(w for w in warnings if w not in self.warnings)]
 
@@ -58,6 +65,7 @@ class WorkerState:
             "reports": self.reports,
             "stopped_at": self.stopped_at,
             "stop_reason": self.stop_reason,
+            "generator": self.health.report(),
         }
 
 
@@ -110,3 +118,17 @@ class WorkerFleet:
 
     def describe(self) -> list[dict[str, Any]]:
         return [w.describe() for w in sorted(self._workers.values(), key=lambda w: w.index)]
+
+    def generator_health(self) -> dict[str, Any]:
+        """The workers are the generators: their samples together, saturated if any one was."""
+        pooled = GeneratorHealth()
+        for worker in self._workers.values():
+            pooled.lags_ms += worker.health.lags_ms
+            pooled.cpu_percent += worker.health.cpu_percent
+        report = pooled.report()
+        for worker in sorted(self._workers.values(), key=lambda w: w.index):
+            reason = worker.health.saturation_reason()
+            if reason is not None:
+                report.update(saturated=True, reason=f"worker {worker.name}: {reason}")
+                break
+        return report

@@ -105,6 +105,9 @@ class WorkerLink:
         payload = delta_payload(self.worker_id, self._take_delta())
         payload["stop_reason"] = run.stop_reason
         payload["warnings"] = list(run.prices.unknown.values())
+        health = run.guards.health
+        # The samples, not the verdict: the master judges all workers' together.
+        payload["generator"] = {"lags_ms": health.lags_ms, "cpu_percent": health.cpu_percent}
         if run.arrivals is not None:
             payload["arrivals"] = dataclasses.asdict(run.arrivals)
         self.runner.send_message(FINAL_MESSAGE, payload)

@@ -83,6 +83,9 @@ def test_master_merges_the_workers_exactly(tmp_path: Path, start_simulator: Any)
     output_tokens = sum(r.usage.output_tokens for r in records if r.usage is not None)
     assert overall["tokens"]["output"] == stats["output_tokens"] == output_tokens
     assert [w["state"] for w in summary["run"]["workers"]] == ["finished", "finished"]
+    # The workers' event loops and CPU, sampled there, not the idle master's.
+    samples = [w["generator"]["samples"] for w in summary["run"]["workers"]]
+    assert min(samples) > 0 and summary["run"]["generator"]["samples"] == sum(samples)
     assert summary["run"]["partial"] is False
 
     rebuilt = subprocess.run(

@@ -40,3 +40,15 @@ def test_the_run_stops_once_every_worker_stopped_early() -> None:
 
 def test_worker_ids_are_safe_file_names() -> None:
     assert readable_worker_id(3, "pod/a b.local") == "pod-a-b.local-3"
+
+
+def test_the_generators_are_the_workers_and_one_saturated_is_enough() -> None:
+    fleet = WorkerFleet()
+    fleet.expect("a", 0).finished(None, [], {"lags_ms": [1.0] * 4, "cpu_percent": [30.0] * 4})
+    assert fleet.generator_health()["saturated"] is False
+    busy = {"lags_ms": [2.0] * 4, "cpu_percent": [99.0] * 4}
+    fleet.expect("b", 1).finished(None, [], busy)
+    fleet.worker("b", 1).name = "box-1"
+    health = fleet.generator_health()
+    assert health["samples"] == 8 and health["saturated"] is True
+    assert health["reason"].startswith("worker box-1: CPU at or above 90%")
