@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
 
@@ -172,3 +173,18 @@ def test_a_bad_rule_stops_the_run_before_any_traffic(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--slo: SLO 'tfft.p95<1s': unknown metric 'tfft'; expected one of ttft," in result.stderr
     assert not (out / "records.jsonl").exists()
+
+
+@pytest.mark.slow
+def test_an_oversaturated_target_stops_the_run(tmp_path: Path) -> None:
+    """20 arrivals/s against one slot serving 10/s: the queue, and its latency, grow."""
+    out = tmp_path / "r"
+    harness(
+        "run", "-t", "40s", "--rate", "20", "--max-concurrency", "500", "--report-dir", str(out),
+        "--max-tokens", "4", "--mock-ttft-ms", "100", "--mock-itl-ms", "1", "--mock-slots", "1",
+        "--stop-on-oversaturation",
+    )  # fmt: skip
+    run_info = summary_of(out)["run"]
+    assert run_info["duration_s"] < 35, "the stop rule should end the run early"
+    reasons = [w for w in run_info["warnings"] if w.startswith("stopped early: over-saturated")]
+    assert reasons, run_info["warnings"]
