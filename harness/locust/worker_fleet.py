@@ -113,6 +113,12 @@ class WorkerFleet:
                 found.append(worker.refused_reason)
             if worker.stop_reason:
                 found.append(f"worker {worker.name} stopped early: {worker.stop_reason}")
+            saturated = worker.health.saturation_reason()
+            if saturated is not None:
+                found.append(
+                    f"worker {worker.name}: load generator saturated ({saturated}): "
+                    "its latencies are not trustworthy"
+                )
             found += [w for w in worker.warnings if w not in found]
         return found
 

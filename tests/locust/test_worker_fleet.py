@@ -52,3 +52,5 @@ def test_the_generators_are_the_workers_and_one_saturated_is_enough() -> None:
     health = fleet.generator_health()
     assert health["samples"] == 8 and health["saturated"] is True
     assert health["reason"].startswith("worker box-1: CPU at or above 90%")
+    (warning,) = fleet.warnings()
+    assert warning.startswith("worker box-1: load generator saturated (CPU at or above 90%")
