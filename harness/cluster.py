@@ -62,7 +62,9 @@ def add_cluster_parsers(
     master.add_argument(
         "--bind-host", default="*", help="interface to accept workers on (default: all)"
     )
-    master.add_argument("--bind-port", type=int, default=DEFAULT_MASTER_PORT)
+    master.add_argument(
+        "--bind-port", type=int, default=DEFAULT_MASTER_PORT, help="port for workers (5557)"
+    )
     worker = subparsers.add_parser(
         "worker",
         help="run a Locust worker of the harness, connected to a master",
@@ -71,7 +73,9 @@ def add_cluster_parsers(
         parents=[parent],
     )
     worker.add_argument("--master-host", required=True, help="the master's host name or address")
-    worker.add_argument("--master-port", type=int, default=DEFAULT_MASTER_PORT)
+    worker.add_argument(
+        "--master-port", type=int, default=DEFAULT_MASTER_PORT, help="the master's port (5557)"
+    )
 
 
 def node_argv(args: argparse.Namespace, locustfile: str, passthrough: list[str]) -> list[str]:
