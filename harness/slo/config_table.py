@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessConfigError
-from harness.slo.parse import SloRule, SloRuleError, parse_rule, parse_rules, split_rule_list
+from harness.slo.parse import SloRuleError, parse_rule, parse_rules, split_rule_list
 
 
 def check_slo_table(table: Any, where: str) -> tuple[str, ...]:
@@ -39,11 +39,6 @@ def run_rules(config_rules: Sequence[str], option_values: Iterable[str] | str | 
     except SloRuleError as exc:
         raise HarnessConfigError(str(exc)) from None
     return [*config_rules, *options]
-
-
-def parsed(rules: Sequence[str]) -> list[SloRule]:
-    """Rules already checked by :func:`run_rules` or :func:`check_slo_table`."""
-    return parse_rules(rules, "slo")
 
 
 def report_rules(
