@@ -41,8 +41,8 @@ def locustfile_for(passthrough: list[str]) -> tuple[str, list[str]]:
 
     ``--workload sessions|agents`` is taken out: the locustfile it picks is the
     answer, and the users there draw their messages from the default workload.
-    ``--workflow`` or ``--workflow-file`` alone pick the agents too; ``--rate``
-    or ``--trace`` pick the open loop (one dispatching user).
+    ``--workflow`` or ``--workflow-file`` alone pick the agents too; ``--rate``,
+    ``--trace`` or ``--arrival`` pick the open loop (one dispatching user).
     """
     name, rest, args = "chat", [], iter(passthrough)
     for arg in args:
@@ -56,7 +56,7 @@ def locustfile_for(passthrough: list[str]) -> tuple[str, list[str]]:
             continue
         if option in ("--workflow", "--workflow-file") and name == "chat":
             name = "agents"
-        if option in ("--rate", "--trace"):
+        if option in ("--rate", "--trace", "--arrival"):
             name = "arrivals"
         rest.append(arg)
     return name, rest

@@ -61,6 +61,11 @@ class ShapePlan:
         return Tick(int(s["peak"] if spiking else s["base"]), max(s["peak"] - s["base"], 1.0))
 
     @property
+    def spec(self) -> str:
+        """The plan as ``--load-shape`` would write it, every key spelled out."""
+        return f"{self.kind}:" + ",".join(f"{k}={v:g}" for k, v in self.settings.items())
+
+    @property
     def duration_s(self) -> float:
         s = self.settings
         if self.kind == "ramp":

@@ -25,6 +25,8 @@ class ArrivalCounts:
     started: int = 0
     dropped: int = 0
     max_queued: int = 0
+    #: The ``--load-shape`` (or ``[shape]``) that set the rate second by second, if any.
+    shape: str | None = None
 
     def merge(self, other: ArrivalCounts) -> None:
         self.scheduled += other.scheduled
@@ -46,5 +48,6 @@ class ArrivalCounts:
             "dropped": self.dropped,
             "dropped_rate": self.dropped / self.scheduled if self.scheduled else None,
             "max_queued": self.max_queued,
+            "shape": self.shape,
             "schedule_lag": schedule_lag,
         }

@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from harness.errors import HarnessConfigError
 
 ARRIVAL_KINDS: tuple[str, ...] = ("constant", "poisson", "gamma")
+#: Requests/s from ``t`` seconds into the schedule; None once it has ended.
+RateSchedule = Callable[[float], "float | None"]
 
 
 @dataclass(frozen=True)
@@ -41,14 +43,41 @@ class ArrivalProcess:
 
     def gaps(self, rng: random.Random) -> Iterator[float]:
         """Endless inter-arrival times in seconds."""
-        mean = 1.0 / self.rate
+        return (self.gap(rng, self.rate) for _ in itertools.count())
+
+    def gap(self, rng: random.Random, rate: float) -> float:
+        """One inter-arrival time at ``rate`` (this process's shape)."""
         if self.kind == "constant":
-            return itertools.repeat(mean)
+            return 1.0 / rate
         if self.kind == "poisson":
-            return (rng.expovariate(self.rate) for _ in itertools.count())
+            return rng.expovariate(rate)
         shape = self.burstiness
-        return (rng.gammavariate(shape, mean / shape) for _ in itertools.count())
+        return rng.gammavariate(shape, 1.0 / (rate * shape))
 
     def offsets(self, rng: random.Random) -> Iterator[float]:
         """Seconds from the start of the schedule to each arrival; the first after one gap."""
         return itertools.accumulate(self.gaps(rng))
+
+    def scheduled_offsets(self, rng: random.Random, rate_at: RateSchedule) -> Iterator[float]:
+        """Arrivals at a rate that changes each whole second; they end when ``rate_at`` does.
+
+        A gap that would cross into a second of another rate is drawn again
+        from that second's start: exact for Poisson (memoryless), close for
+        the others.
+        """
+        now = 0.0
+        while True:
+            rate = rate_at(now)
+            if rate is None:
+                return
+            boundary = math.floor(now) + 1.0
+            if rate <= 0:
+                now = boundary
+                continue
+            arrival = now + self.gap(rng, rate)
+            # (The tolerance keeps a constant gap that lands on the boundary.)
+            if arrival > boundary + 1e-9 and rate_at(boundary) != rate:
+                now = boundary
+                continue
+            now = arrival
+            yield now

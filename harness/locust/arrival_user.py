@@ -29,8 +29,10 @@ from harness.arrivals.process import ArrivalProcess
 from harness.arrivals.trace import load_trace, trace_request
 from harness.contracts import ChatRequest, RequestRecord
 from harness.errors import HarnessConfigError
+from harness.load_shapes import ShapePlan
 from harness.locust.arrival_dispatch import Arrival, Dispatcher, Start
 from harness.locust.lifecycle import llm_run_for, refuse_to_start
+from harness.locust.shapes import configured_plan
 from harness.locust.user import LlmUser
 from harness.locust.user_session import UserSession
 
@@ -47,6 +49,9 @@ def process_share(options: Any, runner: object) -> tuple[int, int]:
 
 class ArrivalUser(LlmUser):
     """Sends requests on a schedule instead of back to back (see the module doc)."""
+
+    #: A load shape sets this user's rate, not the number of users.
+    open_loop = True
 
     def on_start(self) -> None:
         self.llm_run = llm_run_for(self.environment)
@@ -76,7 +81,7 @@ class ArrivalUser(LlmUser):
         dispatcher = Dispatcher(counts, self._send)
         completed = dispatcher.run(schedule, self._stopping)
         if completed:
-            self.llm_run._stop_early("trace replayed to its end")
+            self.llm_run._stop_early(f"the {counts.shape or 'trace'} schedule ran to its end")
         raise StopUser()
 
     def _stopping(self) -> bool:
@@ -108,11 +113,14 @@ def _check_headless_options(environment: Environment, **_: Any) -> None:
         and options is not None
         and options.rate is None
         and not options.trace
+        and configured_plan(options) is None
     ):
         refuse_to_start(HarnessConfigError(_NEEDS_SCHEDULE))
 
 
-_NEEDS_SCHEDULE = "open loop (ArrivalUser) needs --rate REQ_PER_S or --trace FILE.jsonl"
+_NEEDS_SCHEDULE = (
+    "open loop (ArrivalUser) needs --rate REQ_PER_S, --trace FILE.jsonl or --load-shape"
+)
 
 
 def _stamp(start: Start) -> Any:
@@ -126,14 +134,29 @@ def _stamp(start: Start) -> Any:
 def _plan(
     options: Any, index: int, processes: int, rng: random.Random
 ) -> tuple[ArrivalCounts, Iterator[Arrival]]:
-    """This process's counters and schedule, from ``--trace`` or ``--rate``."""
+    """This process's counters and schedule: ``--trace``, else ``--rate``, else the shape."""
     if options.trace:
         rows = load_trace(Path(options.trace))[index::processes]
         counts = ArrivalCounts("trace", None, options.max_concurrency, options.max_queue)
         scale = options.time_scale
         return counts, (Arrival(row.offset_s / scale, row) for row in rows)
-    if options.rate is None:
+    if options.rate is not None:
+        process = ArrivalProcess(options.arrival, options.rate / processes, options.burstiness)
+        counts = ArrivalCounts(
+            process.kind, process.rate, options.max_concurrency, options.max_queue
+        )
+        return counts, (Arrival(offset) for offset in process.offsets(rng))
+    shape = configured_plan(options)
+    if shape is None:
         raise HarnessConfigError(_NEEDS_SCHEDULE)
-    process = ArrivalProcess(options.arrival, options.rate / processes, options.burstiness)
-    counts = ArrivalCounts(process.kind, process.rate, options.max_concurrency, options.max_queue)
-    return counts, (Arrival(offset) for offset in process.offsets(rng))
+    # The shape's "users" are requests/s: the rate of each second of the run.
+    process = ArrivalProcess(options.arrival, 1.0, options.burstiness)
+    counts = ArrivalCounts(
+        process.kind, None, options.max_concurrency, options.max_queue, shape=shape.spec
+    )
+
+    def rate_at(elapsed: float, plan: ShapePlan = shape) -> float | None:
+        tick = plan.tick(elapsed)
+        return None if tick is None else tick.users / processes
+
+    return counts, (Arrival(offset) for offset in process.scheduled_offsets(rng, rate_at))

@@ -104,8 +104,8 @@ def install_configured_shape(environment: Environment, **_: Any) -> None:
         plan = configured_plan(environment.parsed_options)
     except HarnessConfigError as exc:
         refuse_to_start(exc)
-    if plan is None:
-        return
+    if plan is None or any(getattr(u, "open_loop", False) for u in environment.user_classes):
+        return  # open loop: the shape sets the rate (ArrivalUser), not the users
     shape = environment.available_shape_classes[SHAPE_CLASSES[plan.kind].__name__]
     shape.runner = environment.runner
     environment.shape_class = shape

@@ -23,3 +23,4 @@ def test_rate_or_trace_pick_the_open_loop() -> None:
         ["--rate", "20", "--arrival", "gamma"],
     )
     assert locustfile_for(["--trace=t.jsonl"]) == ("arrivals", ["--trace=t.jsonl"])
+    assert locustfile_for(["--arrival", "poisson"])[0] == "arrivals"

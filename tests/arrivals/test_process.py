@@ -78,3 +78,26 @@ def test_bad_settings_say_which_option(
 ) -> None:
     with pytest.raises(HarnessConfigError, match=message.replace("(", r"\(")):
         ArrivalProcess(kind, rate, burstiness)
+
+
+def test_a_rate_schedule_changes_the_rate_each_second_and_ends_with_it() -> None:
+    rates = {0: 10.0, 1: 30.0, 2: 0.0, 3: 5.0}
+
+    def rate_at(elapsed: float) -> float | None:
+        return rates.get(int(elapsed))
+
+    offsets = list(ArrivalProcess("constant", 1.0).scheduled_offsets(random.Random(), rate_at))
+
+    per_second = [sum(1 for t in offsets if int(t - 1e-9) == s) for s in range(4)]
+    assert per_second == [10, 30, 0, 5]
+
+
+def test_a_poisson_rate_schedule_keeps_each_seconds_rate() -> None:
+    def rate_at(elapsed: float) -> float | None:
+        return None if elapsed >= 400 else (5.0 if int(elapsed) % 2 == 0 else 50.0)
+
+    offsets = list(ArrivalProcess("poisson", 1.0).scheduled_offsets(random.Random(3), rate_at))
+    slow = sum(1 for t in offsets if int(t) % 2 == 0)
+
+    assert slow / 200 == pytest.approx(5.0, rel=0.1)
+    assert (len(offsets) - slow) / 200 == pytest.approx(50.0, rel=0.05)
