@@ -191,7 +191,8 @@ def _parse_lines(
     path: Path, lines: Iterable[bytes], on_truncated: Callable[[int, str], None]
 ) -> Iterator[RequestRecord]:
     for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
+        # isspace(), not strip(): no copy of every line just to find blank ones.
+        if line.isspace():
             continue
         try:
             record = _parse(line)
