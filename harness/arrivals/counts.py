@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+#: A schedule lag p99 above this is worth a warning (a full pool or a busy generator).
+LATE_START_S = 0.1
+
 
 @dataclass
 class ArrivalCounts:
@@ -35,6 +38,34 @@ class ArrivalCounts:
         self.max_queued = max(self.max_queued, other.max_queued)
         if self.rate is not None and other.rate is not None:
             self.rate += other.rate
+
+    def add_to_summary(self, summary: dict[str, Any], schedule_lag: dict[str, Any]) -> None:
+        """``arrivals``, its warnings, and dropped arrivals as a saturated generator."""
+        summary["arrivals"] = self.to_dict(schedule_lag)
+        run = summary["run"]
+        run["warnings"] += self.warnings(schedule_lag)
+        generator = run.get("generator")
+        if self.dropped and generator is not None and not generator.get("saturated"):
+            generator["saturated"] = True
+            generator["reason"] = f"{self.dropped} open-loop arrivals dropped: pool and queue full"
+
+    def warnings(self, schedule_lag: dict[str, Any]) -> list[str]:
+        """What makes the open loop's numbers suspect: the generator, not the target, queued."""
+        found = []
+        if self.dropped:
+            found.append(
+                f"open loop: {self.dropped} of {self.scheduled} arrivals dropped, the pool "
+                f"(--max-concurrency {self.max_concurrency}) and queue (--max-queue "
+                f"{self.max_queue}) were full: the generator was saturated"
+            )
+        late = schedule_lag.get("p99")
+        if late is not None and late > LATE_START_S:
+            found.append(
+                f"open loop: requests started up to {late * 1000:.0f} ms after they were due "
+                "(schedule lag p99); latency from the due time is in ttft_scheduled and "
+                "e2e_scheduled"
+            )
+        return found
 
     def to_dict(self, schedule_lag: dict[str, Any]) -> dict[str, Any]:
         """summary["arrivals"]; ``schedule_lag`` summarises actual minus intended starts."""

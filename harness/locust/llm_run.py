@@ -415,7 +415,7 @@ class LlmRun:
         summary = build_summary(self.aggregate, info)
         if self.arrivals is not None:
             lag = self.aggregate.overall.schedule_lag.summary()
-            summary["arrivals"] = self.arrivals.to_dict(lag)
+            self.arrivals.add_to_summary(summary, lag)
         written = publish_reports(summary, self.report_dir, self.plugins)
         self.last_summary = summary
         print(format_console_summary(summary), flush=True)

@@ -69,6 +69,7 @@ def test_queue_s_grows_when_the_pool_is_exhausted(
     third = len(waits) // 3
 
     assert summary["arrivals"]["max_queued"] > 10
+    assert any("schedule lag p99" in warning for warning in summary["run"]["warnings"])
     assert sum(waits[-third:]) / third > sum(waits[:third]) / third + 0.3
     latency = summary["overall"]["latency"]
     assert latency["e2e_scheduled"]["p95"] > latency["e2e"]["p95"] + 0.3
@@ -92,6 +93,8 @@ def test_arrivals_beyond_the_queue_are_dropped_and_counted(
     assert arrivals["started"] == summary["overall"]["requests"]
     assert arrivals["scheduled"] == arrivals["started"] + arrivals["dropped"]
     assert arrivals["dropped_rate"] == pytest.approx(arrivals["dropped"] / arrivals["scheduled"])
+    assert any("arrivals dropped" in warning for warning in summary["run"]["warnings"])
+    assert summary["run"]["generator"]["saturated"] is True
 
 
 def test_a_trace_replays_on_its_own_schedule_scaled(
