@@ -19,9 +19,11 @@ StartSimulator = Callable[..., SimulatorProcess]
 RunHeadless = Callable[..., Environment]
 
 
-def one_run(start: StartSimulator, run_headless: RunHeadless, out: Path, ttft_ms: float) -> Path:
+def one_run(
+    start: StartSimulator, run_headless: RunHeadless, out: Path, ttft_ms: float, *extra: str
+) -> Path:
     simulator = start(ttft_ms=ttft_ms, itl_ms=5, output_tokens=8, seed=4)
-    args = ["--host", simulator.url, "--report-dir", str(out), "--max-tokens", "8"]
+    args = ["--host", simulator.url, "--report-dir", str(out), "--max-tokens", "8", *extra]
     run_headless(args, users=4, seconds=3.0, host=simulator.url)
     return out
 
@@ -33,14 +35,14 @@ def test_compare_flags_a_slower_first_token_and_passes_a_rerun(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     base = one_run(start_simulator, run_headless, tmp_path / "base", ttft_ms=200)
-    same = one_run(start_simulator, run_headless, tmp_path / "same", ttft_ms=200)
+    same = one_run(start_simulator, run_headless, tmp_path / "same", 200, "--records-gzip")
     slower = one_run(start_simulator, run_headless, tmp_path / "slower", ttft_ms=300)
     capsys.readouterr()
 
-    # A report directory and a record file are both runs.
-    assert (
-        main(["compare", str(base), str(same / "records.jsonl"), "-o", str(tmp_path / "ok")]) == 0
-    )
+    # A report directory and a record file (here gzip, from --records-gzip) are both runs.
+    assert not (same / "records.jsonl").exists()
+    rerun = str(same / "records.jsonl.gz")
+    assert main(["compare", str(base), rerun, "-o", str(tmp_path / "ok")]) == 0
     assert "no regression" in capsys.readouterr().out
 
     out = tmp_path / "bad"
