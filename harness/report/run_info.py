@@ -5,18 +5,30 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from typing import Any
 
 from harness import __version__
 
+#: Libraries whose versions change what a run measures or how it reports.
+REPORTED_PACKAGES: tuple[str, ...] = ("locust", "gevent", "geventhttpclient", "orjson", "jinja2")
+
 
 def machine_info() -> dict[str, Any]:
-    """The load generator's platform, Python version and CPU count."""
+    """The load generator's platform, Python version, CPU count and key library versions."""
     return {
         "platform": platform.platform(),
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
+        "packages": {name: _version(name) for name in REPORTED_PACKAGES},
     }
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 @dataclass

@@ -192,7 +192,8 @@ def test_run_metadata_and_raw_histograms(summary, run_info, run_records):
     assert run["users"] == 4
     assert run["simulator"] == {"ttft_s": 0.2, "faults": {"server_error_rate": 0.1}}
     assert run["partial"] is False
-    assert set(run["machine"]) == {"platform", "python", "cpu_count"}
+    assert set(run["machine"]) == {"platform", "python", "cpu_count", "packages"}
+    assert run["machine"]["packages"]["orjson"] and set(run["machine"]["packages"]) >= {"locust"}
     aggregate = RunAggregate()
     aggregate.add_all(run_records)
     assert summary["histograms"]["ttft"] == aggregate.overall.ttft.to_dict()
