@@ -11,9 +11,10 @@ from jinja2 import UndefinedError
 from harness.metrics.aggregate import RunAggregate
 from harness.report import render
 from harness.report.formatting import format_count, format_ms, format_percent, format_ratio
-from harness.report.html_report import RETRY_LATENCIES, errors_by_kind_chart
+from harness.report.html_report import RETRY_LATENCIES
 from harness.report.render import write_reports
 from harness.report.summary import build_summary
+from harness.report.time_charts import errors_by_kind_chart
 
 
 class ReportReader(HTMLParser):
