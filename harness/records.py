@@ -123,11 +123,7 @@ def _read_file(path: Path, on_truncated: Callable[[str], None]) -> Iterator[Requ
         on_truncated(f"{path}:{at_line}: truncated last line skipped ({problem})")
 
     with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as lines:
-        counted = _LineCount()
-        try:
-            yield from _parse_lines(path, counted.through(lines), truncated)
-        except EOFError as exc:
-            on_truncated(f"{path}:{counted.lines + 1}: compressed stream cut short ({exc})")
+        yield from _parse_lines(path, lines, truncated)
 
 
 def read_record_slice(
@@ -176,33 +172,27 @@ def _lines_until(lines: IO[bytes], length: int) -> Iterator[bytes]:
             return
 
 
-class _LineCount:
-    """Counts the lines passed through, so a cut gzip stream says where it ended."""
-
-    def __init__(self) -> None:
-        self.lines = 0
-
-    def through(self, lines: Iterable[bytes]) -> Iterator[bytes]:
-        for self.lines, line in enumerate(lines, start=1):
-            yield line
-
-
 def _parse_lines(
     path: Path, lines: Iterable[bytes], on_truncated: Callable[[int, str], None]
 ) -> Iterator[RequestRecord]:
-    for lineno, line in enumerate(lines, start=1):
-        # isspace(), not strip(): no copy of every line just to find blank ones.
-        if line.isspace():
-            continue
-        try:
-            record = _parse(line)
-        except ValueError as exc:
-            # Only a file's last line can lack its newline: a cut-off write.
-            if not line.endswith(b"\n"):
-                on_truncated(lineno, str(exc))
-                return
-            raise RecordFileError(f"{path}:{lineno}: {exc}") from exc
-        yield record
+    lineno = 0
+    try:
+        for lineno, line in enumerate(lines, start=1):
+            # isspace(), not strip(): no copy of every line just to find blank ones.
+            if line.isspace():
+                continue
+            try:
+                record = _parse(line)
+            except ValueError as exc:
+                # Only a file's last line can lack its newline: a cut-off write.
+                if not line.endswith(b"\n"):
+                    on_truncated(lineno, str(exc))
+                    return
+                raise RecordFileError(f"{path}:{lineno}: {exc}") from exc
+            yield record
+    except EOFError as exc:
+        # A gzip stream without its end (a killed writer): every complete line was read.
+        on_truncated(lineno + 1, f"compressed stream cut short: {exc}")
 
 
 def _parse(line: bytes) -> RequestRecord:
