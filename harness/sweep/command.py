@@ -14,8 +14,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.report.render import write_reports
-from harness.report.sweep_section import sweep_section
+from harness.report.render import publish_reports
 from harness.slo.parse import SloRule
 from harness.sweep.plan import SweepPlan, parse_loads, parse_seconds, stage_rates
 from harness.sweep.slo_check import sweep_rules
@@ -130,9 +129,7 @@ def _sweep(
     }
     # The report around the sweep section is the stage at capacity (else the last).
     chosen = [row["stage"] for row in stages].index(found["stage"]) if found["stage"] else -1
-    report = {**summaries[chosen], "sweep": sweep}
-    sections, warnings = plugins.report_sections(report)
-    report["run"]["warnings"] = [*report["run"]["warnings"], *warnings]
-    write_reports(report, out, [*sections, sweep_section(sweep)])
+    # The load-model report plugin draws the sweep section.
+    publish_reports({**summaries[chosen], "sweep": sweep}, out, plugins)
     print(f"capacity: {found['statement']}\nstopped: {reason}\nreport: {out / 'report.html'}")
     return 0

@@ -74,6 +74,9 @@ def test_queue_s_grows_when_the_pool_is_exhausted(
     latency = summary["overall"]["latency"]
     assert latency["e2e_scheduled"]["p95"] > latency["e2e"]["p95"] + 0.3
     assert latency["ttft_scheduled"]["p50"] > latency["ttft"]["p50"]
+    html = (tmp_path / "report.html").read_text()
+    section = html[html.index('id="open-loop"') :]
+    assert 'data-key="ttft_scheduled_p50"' in section and "from the due time" in section
 
 
 def test_arrivals_beyond_the_queue_are_dropped_and_counted(
