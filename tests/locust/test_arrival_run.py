@@ -77,6 +77,7 @@ def test_queue_s_grows_when_the_pool_is_exhausted(
     html = (tmp_path / "report.html").read_text()
     section = html[html.index('id="open-loop"') :]
     assert 'data-key="ttft_scheduled_p50"' in section and "from the due time" in section
+    assert "still queued at the end, never sent" in section
 
 
 def test_arrivals_beyond_the_queue_are_dropped_and_counted(
