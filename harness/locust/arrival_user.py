@@ -14,23 +14,18 @@ from __future__ import annotations
 
 import random
 import weakref
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from locust import events, task
 from locust.env import Environment
 from locust.exception import StopUser
-from locust.runners import WorkerRunner
 from locust.user.task import LOCUST_STATE_STOPPING
 
-from harness.arrivals.counts import ArrivalCounts
-from harness.arrivals.process import ArrivalProcess
-from harness.arrivals.trace import load_trace, trace_request
+from harness.arrivals.trace import trace_request
 from harness.contracts import ChatRequest, RequestRecord
 from harness.errors import HarnessConfigError
-from harness.load_shapes import ShapePlan
 from harness.locust.arrival_dispatch import Arrival, Dispatcher, Start
+from harness.locust.arrival_schedule import NEEDS_SCHEDULE, process_share, schedule_for
 from harness.locust.lifecycle import llm_run_for, refuse_to_start
 from harness.locust.shapes import configured_plan
 from harness.locust.user import LlmUser
@@ -38,13 +33,6 @@ from harness.locust.user_session import UserSession
 
 #: The user that dispatches for each environment (this process's part of the run).
 _DISPATCHING: weakref.WeakKeyDictionary[Environment, ArrivalUser] = weakref.WeakKeyDictionary()
-
-
-def process_share(options: Any, runner: object) -> tuple[int, int]:
-    """(this process's index, number of processes) that share the schedule."""
-    if isinstance(runner, WorkerRunner):
-        return max(runner.worker_index, 0), max(int(options.expect_workers or 1), 1)
-    return 0, 1
 
 
 class ArrivalUser(LlmUser):
@@ -73,7 +61,7 @@ class ArrivalUser(LlmUser):
         options = self.llm_run.options
         index, processes = process_share(options, self.environment.runner)
         try:
-            counts, schedule = _plan(options, index, processes, self._rng)
+            counts, schedule = schedule_for(options, index, processes, self._rng)
         except HarnessConfigError as exc:  # the web UI's form left both out
             self.llm_run._stop_early(str(exc))
             raise StopUser() from None
@@ -115,12 +103,7 @@ def _check_headless_options(environment: Environment, **_: Any) -> None:
         and not options.trace
         and configured_plan(options) is None
     ):
-        refuse_to_start(HarnessConfigError(_NEEDS_SCHEDULE))
-
-
-_NEEDS_SCHEDULE = (
-    "open loop (ArrivalUser) needs --rate REQ_PER_S, --trace FILE.jsonl or --load-shape"
-)
+        refuse_to_start(HarnessConfigError(NEEDS_SCHEDULE))
 
 
 def _stamp(start: Start) -> Any:
@@ -129,34 +112,3 @@ def _stamp(start: Start) -> Any:
         record.scheduled_at = start.scheduled_at
 
     return annotate
-
-
-def _plan(
-    options: Any, index: int, processes: int, rng: random.Random
-) -> tuple[ArrivalCounts, Iterator[Arrival]]:
-    """This process's counters and schedule: ``--trace``, else ``--rate``, else the shape."""
-    if options.trace:
-        rows = load_trace(Path(options.trace))[index::processes]
-        counts = ArrivalCounts("trace", None, options.max_concurrency, options.max_queue)
-        scale = options.time_scale
-        return counts, (Arrival(row.offset_s / scale, row) for row in rows)
-    if options.rate is not None:
-        process = ArrivalProcess(options.arrival, options.rate / processes, options.burstiness)
-        counts = ArrivalCounts(
-            process.kind, process.rate, options.max_concurrency, options.max_queue
-        )
-        return counts, (Arrival(offset) for offset in process.offsets(rng))
-    shape = configured_plan(options)
-    if shape is None:
-        raise HarnessConfigError(_NEEDS_SCHEDULE)
-    # The shape's "users" are requests/s: the rate of each second of the run.
-    process = ArrivalProcess(options.arrival, 1.0, options.burstiness)
-    counts = ArrivalCounts(
-        process.kind, None, options.max_concurrency, options.max_queue, shape=shape.spec
-    )
-
-    def rate_at(elapsed: float, plan: ShapePlan = shape) -> float | None:
-        tick = plan.tick(elapsed)
-        return None if tick is None else tick.users / processes
-
-    return counts, (Arrival(offset) for offset in process.scheduled_offsets(rng, rate_at))
