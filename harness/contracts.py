@@ -315,7 +315,8 @@ class RequestRecord:
         for key in ("usage", "usage_estimate"):
             if data.get(key) is not None:
                 data[key] = Usage.from_dict(data[key])
-        data["itl_buckets"] = {int(k): v for k, v in data.get("itl_buckets", {}).items()}
+        buckets = data.get("itl_buckets", {})
+        data["itl_buckets"] = dict(zip(map(int, buckets), buckets.values(), strict=True))
         known = cls.__dataclass_fields__
         if data.keys() == known.keys():
             # Every field, as the writer writes them: __init__ would only assign

@@ -58,8 +58,10 @@ class CostSums:
         total, parts, currency = cost
         self.priced_records += 1
         self.total = _EXACT.add(self.total, total)
+        sums = self.parts
         for name, value in parts.items():
-            self.parts[name] = _EXACT.add(self.parts[name], value)
+            if value:  # most records leave most parts at zero
+                sums[name] = _EXACT.add(sums[name], value)
         self.currencies.add(currency)
 
     def merge(self, other: CostSums) -> None:
@@ -111,7 +113,7 @@ def _read_cost(cost: dict[str, str]) -> ParsedCost | None:
         total = _decimal(cost["total"]) if "total" in cost else _exact_sum(parts.values())
     except InvalidOperation:
         return None
-    if not all(value.is_finite() for value in (total, *parts.values())):
+    if not (total.is_finite() and all(map(Decimal.is_finite, parts.values()))):
         return None
     return total, parts, str(cost["currency"]).upper()
 
@@ -140,7 +142,7 @@ _LAST_READ = _LastRead()
 
 def _decimal(value: object) -> Decimal:
     # str() first: a number someone wrote as a JSON float keeps its written digits.
-    return Decimal(str(value))
+    return Decimal(value if isinstance(value, str) else str(value))
 
 
 def _exact_sum(values: Iterable[Decimal]) -> Decimal:

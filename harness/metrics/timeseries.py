@@ -142,15 +142,18 @@ class SecondSeries:
         return slot
 
     def add(self, record: RequestRecord) -> None:
+        started, ended = record.started_at, record_values.ended_at(record)
+        first_second = math.floor(started)
+        # The bins of the start and the end are looked up once each: this runs per record.
+        first = self._bin(first_second)
         if record.rate_limit:
-            self._bin(record_values.headers_at(record)).observe_headroom(
+            at = record_values.headers_at(record)
+            (first if math.floor(at) == first_second else self._bin(at)).observe_headroom(
                 record.rate_limit.get("remaining_requests"),
                 record.rate_limit.get("remaining_tokens"),
             )
-        started, ended = record.started_at, record_values.ended_at(record)
         retry = record_values.is_retry(record)
-        self._add_load(record, retry, started, ended)
-        slot = self._bin(ended)
+        slot = self._add_load(record, retry, first, started, ended)
         slot.output_tokens += record_values.output_tokens(record)
         if retry:
             slot.retries += 1
@@ -164,24 +167,26 @@ class SecondSeries:
             slot.failed += 1
             slot.count_error(record_values.error_kind(record))
 
-    def _add_load(self, record: RequestRecord, retry: bool, started: float, ended: float) -> None:
-        """Offered and sent load, and the attempt's time in flight over its seconds."""
-        first = self._bin(started)
+    def _add_load(
+        self, record: RequestRecord, retry: bool, first: SecondBin, started: float, ended: float
+    ) -> SecondBin:
+        """Offered and sent load and time in flight; returns the bin of the attempt's end."""
+        first_second, last_second = math.floor(started), math.floor(ended)
         first.sent += 1
         if not retry:
             due = started - (record.queue_s or 0.0)
-            (first if due >= math.floor(started) else self._bin(due)).offered += 1
-        first_second, last_second = math.floor(started), math.floor(ended)
+            (first if due >= first_second else self._bin(due)).offered += 1
         if first_second == last_second:
             first.busy_s += ended - started
-            return
+            return first
         first.busy_s += first_second + 1 - started
-        if ended > last_second:
-            self._bin(ended).busy_s += ended - last_second
+        last = self._bin(last_second)
+        last.busy_s += ended - last_second
         if last_second > first_second + 1:
             # Whole seconds first_second + 1 .. last_second - 1.
             self._bin(first_second + 1).covering += 1
-            self._bin(last_second).covering -= 1
+            last.covering -= 1
+        return last
 
     def in_flight(self) -> dict[int, float]:
         """The average number of attempts in flight during each second of the span."""
