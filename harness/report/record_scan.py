@@ -105,16 +105,20 @@ def scan_records(paths: Iterable[str | Path], processes: int | None = 1) -> Scan
         return _scan_in_process(files)
     # spawn, not fork: the caller may be a gevent-patched process (a test, a locustfile).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_scan_piece, pieces))
+    with ProcessPoolExecutor(max_workers=max(workers - 1, 1), mp_context=context) as pool:
+        shipped = [pool.submit(_scan_piece, piece) for piece in pieces[1:]]
+        # This process reads the first piece meanwhile rather than wait idle.
+        results = [_scan_piece(pieces[0]), *(future.result() for future in shipped)]
     scan = Scan()
-    for piece, (aggregate, observed, truncated, failure) in zip(pieces, results, strict=True):
-        if failure is not None:
+    for piece, result in zip(pieces, results, strict=True):
+        if result.failure is not None:
             # A slice numbers lines from its own start: read the file again for the real line.
-            _raise_with_line_number(Path(piece[0]), failure)
-        scan.aggregate.merge(RunAggregate.from_dict(aggregate))
-        scan.observed.merge(observed)
-        scan.truncated += [_truncated_message(piece, line, problem) for line, problem in truncated]
+            _raise_with_line_number(Path(piece[0]), result.failure)
+        scan.aggregate.merge(result.aggregate)
+        scan.observed.merge(result.observed)
+        scan.truncated += [
+            _truncated_message(piece, line, problem) for line, problem in result.truncated
+        ]
     return scan
 
 
@@ -139,30 +143,37 @@ def _pieces(files: list[Path], workers: int) -> list[Piece]:
     return pieces
 
 
-def _scan_piece(
-    piece: Piece,
-) -> tuple[dict[str, Any], ObservedTargets, list[tuple[int, str]], str | None]:
-    """In a worker: the aggregate of one piece, as a dict (it pickles fast)."""
+@dataclass
+class PieceScan:
+    """What one piece gave: its aggregate, its targets, its truncated tail, or its failure."""
+
+    aggregate: RunAggregate
+    observed: ObservedTargets
+    #: (line within the piece, problem); line 0 when the message is already whole.
+    truncated: list[tuple[int, str]]
+    failure: str | None = None
+
+
+def _scan_piece(piece: Piece) -> PieceScan:
+    """The aggregate of one piece; run in a worker process, or in this one."""
     path, start, end = piece
-    truncated: list[tuple[int, str]] = []
-    observed = ObservedTargets()
-    aggregate = RunAggregate()
+    result = PieceScan(RunAggregate(), ObservedTargets(), [])
     if end is None:
-        records = read_records([path], on_truncated=lambda message: truncated.append((0, message)))
+        records = read_records([path], on_truncated=lambda text: result.truncated.append((0, text)))
     else:
         records = read_record_slice(
-            Path(path), start, end, lambda line, problem: truncated.append((line, problem))
+            Path(path), start, end, lambda line, problem: result.truncated.append((line, problem))
         )
     # Aggregates hold no reference cycles; the collector would only walk the
     # millions of short-lived record objects again and again.
     gc.disable()
     try:
-        aggregate.add_all(observed.watch(records))
+        result.aggregate.add_all(result.observed.watch(records))
     except RecordFileError as exc:
-        return {}, observed, [], str(exc)
+        result.failure = str(exc)
     finally:
         gc.enable()
-    return aggregate.to_dict(), observed, truncated, None
+    return result
 
 
 def _truncated_message(piece: Piece, line: int, problem: str) -> str:
