@@ -38,43 +38,42 @@ Piece = tuple[str, int, int | None]
 
 @dataclass
 class ObservedTargets:
-    """What the records themselves say about targets and streaming."""
+    """What the records themselves say about targets and streaming.
 
-    providers: dict[str, set[str]] = field(default_factory=dict)
-    models: dict[str, set[str]] = field(default_factory=dict)
-    stream_modes: set[bool] = field(default_factory=set)
+    Kept as the set of distinct (target, provider, model, stream) the records
+    showed: one set lookup per record, and a run has only a handful of them.
+    """
+
+    seen: set[tuple[str, str, str, bool]] = field(default_factory=set)
 
     def watch(self, records: Iterable[RequestRecord]) -> Iterator[RequestRecord]:
         """Pass ``records`` through, noting what each says about its target."""
+        seen = self.seen
         for record in records:
-            self.providers.setdefault(record.target, set()).add(record.provider)
-            self.models.setdefault(record.target, set()).add(record.model)
-            self.stream_modes.add(record.stream)
+            seen.add((record.target, record.provider, record.model, record.stream))
             yield record
 
     def merge(self, other: ObservedTargets) -> None:
-        for mine, theirs in ((self.providers, other.providers), (self.models, other.models)):
-            for target, names in theirs.items():
-                mine.setdefault(target, set()).update(names)
-        self.stream_modes |= other.stream_modes
+        self.seen |= other.seen
 
     def describe(self) -> list[dict[str, Any]]:
         """Target.describe()-shaped dicts; the records never carry URLs or key names."""
         return [
             {
                 "name": name,
-                "provider": ", ".join(sorted(self.providers[name])),
+                "provider": ", ".join(sorted({p for t, p, _, _ in self.seen if t == name})),
                 "base_url": None,
-                "model": ", ".join(sorted(self.models[name])),
+                "model": ", ".join(sorted({m for t, _, m, _ in self.seen if t == name})),
                 "api_key_env": None,
             }
-            for name in sorted(self.providers)
+            for name in sorted({target for target, _, _, _ in self.seen})
         ]
 
     @property
     def stream(self) -> bool | None:
         """True or False when every record agrees, None when mixed or empty."""
-        return next(iter(self.stream_modes)) if len(self.stream_modes) == 1 else None
+        modes = {stream for _, _, _, stream in self.seen}
+        return next(iter(modes)) if len(modes) == 1 else None
 
 
 @dataclass
