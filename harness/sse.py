@@ -8,9 +8,11 @@ starts a comment; ``data`` lines accumulate with ``\\n``; ``event`` and
 adapter can treat DeepSeek's ``: keep-alive`` as a keep-alive, not silence.
 
 This runs for every chunk of every stream. Bytes are kept until a blank line
-completes an event, so no state but the last event id crosses blocks; an
-event that is one ``data:`` line (nearly all of them) becomes an SSEEvent
-directly, and only other events go through the line parser.
+completes an event, so no state but the last event id crosses blocks. When
+every event a block completes is one ``data:`` line (nearly always), two
+whole-buffer counts prove it and the events are built in one pass; an event
+that is one ``data:`` line becomes an SSEEvent directly, and only other
+events go through the line parser.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from __future__ import annotations
 from harness.contracts import SSEEvent
 
 COMMENT_EVENT = "comment"
+
+
+def _all_single_data_lines(buffer: bytes, end: int, count: int) -> bool:
+    """Whether the ``count`` events in ``buffer[:end]`` are each one ``data: `` line.
+
+    Then every newline there is half of a separating blank line (no event has
+    a second line, none is empty), and each event follows either the start or
+    a blank line with ``data: ``.
+    """
+    return buffer.count(b"\n", 0, end) == 2 * count and (
+        buffer.count(b"\n\ndata: ", 0, end) + buffer.startswith(b"data: ") == count
+    )
 
 
 class SSEDecoder:
@@ -43,6 +57,14 @@ class SSEDecoder:
             self._buffer = buffer
             return []
         *complete, self._buffer = buffer.split(b"\n\n")
+        count = len(complete)
+        if count > 1 and _all_single_data_lines(buffer, len(buffer) - len(self._buffer), count):
+            # A block of several plain events: one comprehension, no per-event checks.
+            last_id = self._id
+            return [
+                SSEEvent(raw[6:].decode("utf-8", "replace"), "message", last_id, received_at)
+                for raw in complete
+            ]
         events: list[SSEEvent] = []
         for raw in complete:
             if raw.startswith(b"data: ") and b"\n" not in raw:

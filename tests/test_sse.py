@@ -70,3 +70,15 @@ def test_last_event_id_carries_over_blocks() -> None:
     first = decoder.feed(b"id: 7\ndata: a\n\n", 0.0)
     second = decoder.feed(b"data: b\n\n", 1.0)
     assert (first[0].id, second[0].id) == ("7", "7")
+
+
+def test_block_of_plain_events_keeps_last_id_block_time_and_partial_tail() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"id: 7\ndata: first\n\n", 0.0)[0].id == "7"
+    events = decoder.feed(b"data: a\n\ndata: b\n\ndata:  c\n\ndata: par", 1.0)
+    assert [(e.data, e.id, e.received_at) for e in events] == [
+        ("a", "7", 1.0),
+        ("b", "7", 1.0),
+        (" c", "7", 1.0),
+    ]
+    assert [e.data for e in decoder.feed(b"tial\n\n", 2.0)] == ["partial"]
