@@ -14,6 +14,7 @@ from markupsafe import Markup
 from harness.contracts import ReportSection
 from harness.metrics.cost_sums import COST_PARTS
 from harness.report import formatting
+from harness.report.chart_windows import chart_rows
 from harness.report.costs import has_cost_data, pricing_line, unpriced_models
 from harness.report.summary import has_fallback_activity, has_retry_activity
 from harness.report.svg_distribution import distribution_chart
@@ -95,6 +96,7 @@ def template_environment() -> Environment:
 
 def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ()) -> str:
     template = template_environment().get_template(TEMPLATE)
+    drawn_rows, window_s = chart_rows(summary["timeseries"])
     return template.render(
         summary=summary,
         sections=sections,
@@ -111,7 +113,8 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
         retry_quantiles=RETRY_QUANTILES,
         fallbacks_shown=has_fallback_activity(summary["overall"]),
         fallback_latencies=FALLBACK_LATENCIES,
-        charts=timeseries_charts(summary["timeseries"]),
+        charts=timeseries_charts(drawn_rows),
+        chart_window_s=window_s,
         distributions=distribution_charts(summary["histograms"]),
         breakdowns=[
             (grouping, label, summary[grouping])
@@ -119,8 +122,8 @@ def render_html(summary: dict[str, Any], sections: Sequence[ReportSection] = ())
             if summary.get(grouping)
         ],
         error_samples=error_sample_rows(summary),
-        errors_chart=errors_by_kind_chart(summary["timeseries"]),
-        headroom_charts=headroom_charts(summary["timeseries"]),
+        errors_chart=errors_by_kind_chart(drawn_rows),
+        headroom_charts=headroom_charts(drawn_rows),
         usage_diff_tolerance_pct=formatting.USAGE_DIFF_TOLERANCE_PCT,
         cost_shown=has_cost_data(summary["overall"]),
         cost_rows=cost_rows(summary),
