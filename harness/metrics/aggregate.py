@@ -72,14 +72,18 @@ class RunAggregate:
         for name, key_of in GROUPINGS.items():
             key = key_of(record)
             if key is not None:
-                groups = self.groups[name]
-                # Not setdefault(key, MetricSet()): that would build a MetricSet,
-                # a dozen histograms, for every record even when the key exists.
-                metrics = groups.get(key)
-                if metrics is None:
-                    metrics = groups[key] = MetricSet()
-                metrics.add(record)
+                self._group(name, key).add(record)
         self.seconds.add(record)
+
+    def _group(self, name: str, key: str) -> MetricSet:
+        """The MetricSet of ``key`` in grouping ``name``, created when first needed."""
+        groups = self.groups[name]
+        # Not setdefault(key, MetricSet()): that would build a MetricSet,
+        # a dozen histograms, for every record even when the key exists.
+        metrics = groups.get(key)
+        if metrics is None:
+            metrics = groups[key] = MetricSet()
+        return metrics
 
     def add_all(self, records: Iterable[RequestRecord]) -> None:
         """The same as ``add`` for each record, several times faster over many records.
@@ -106,11 +110,7 @@ class RunAggregate:
             self.overall.merge(cell)
             for name, group_key in zip(GROUPINGS, key, strict=True):
                 if group_key is not None:
-                    groups = self.groups[name]
-                    metrics = groups.get(group_key)
-                    if metrics is None:
-                        metrics = groups[group_key] = MetricSet()
-                    metrics.merge(cell)
+                    self._group(name, group_key).merge(cell)
 
     def merge(self, other: RunAggregate) -> None:
         self.overall.merge(other.overall)

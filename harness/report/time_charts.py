@@ -22,8 +22,16 @@ def timeseries_charts(rows: list[dict[str, Any]]) -> dict[str, Markup]:
     def counts(key: str) -> list[float | None]:
         return [float(row[key]) for row in rows]
 
-    def millis(key: str) -> list[float | None]:
-        return [None if row[key] is None else row[key] * 1000.0 for row in rows]
+    def quantiles(metric: str, label: str) -> list[Series]:
+        """p50 and p95 of ``metric`` per second, in ms."""
+        return [
+            Series(f"{label} {q}", [None if r[key] is None else r[key] * 1000.0 for r in rows])
+            for q in ("p50", "p95")
+            for key in [f"{metric}_{q}"]
+        ]
+
+    def per_second(key: str, label: str, title: str) -> str:
+        return line_chart(xs, [Series(label, counts(key))], title=title, y_unit="/s")
 
     completed = [float(row["ok"] + row["failed"]) for row in rows]
     charts = {
@@ -44,29 +52,13 @@ def timeseries_charts(rows: list[dict[str, Any]]) -> dict[str, Markup]:
             title="Requests in flight (average over each second)",
         ),
         "ttft": line_chart(
-            xs,
-            [Series("TTFT p50", millis("ttft_p50")), Series("TTFT p95", millis("ttft_p95"))],
-            title="TTFT per second of completion",
-            y_unit=" ms",
+            xs, quantiles("ttft", "TTFT"), title="TTFT per second of completion", y_unit=" ms"
         ),
         "e2e": line_chart(
-            xs,
-            [Series("E2E p50", millis("e2e_p50")), Series("E2E p95", millis("e2e_p95"))],
-            title="E2E latency per second of completion",
-            y_unit=" ms",
+            xs, quantiles("e2e", "E2E"), title="E2E latency per second of completion", y_unit=" ms"
         ),
-        "tokens": line_chart(
-            xs,
-            [Series("output tokens/s", counts("output_tokens"))],
-            title="Output tokens per second",
-            y_unit="/s",
-        ),
-        "retries": line_chart(
-            xs,
-            [Series("retries", counts("retries"))],
-            title="Retry attempts per second",
-            y_unit="/s",
-        ),
+        "tokens": per_second("output_tokens", "output tokens/s", "Output tokens per second"),
+        "retries": per_second("retries", "retries", "Retry attempts per second"),
     }
     # line_chart escapes every piece of text it embeds.
     return {name: Markup(chart) for name, chart in charts.items()}
