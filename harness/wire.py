@@ -49,7 +49,15 @@ def load_json_chunk(data: str, what: str = "chunk") -> tuple[Any, StreamEvent | 
     try:
         return orjson.loads(data), None
     except orjson.JSONDecodeError:
-        return None, stream_error("protocol", f"{what} is not JSON: {data[:80]!r}")
+        return None, not_json_error(data, what)
+
+
+def not_json_error(data: str, what: str = "chunk") -> StreamEvent:
+    """The ``protocol`` error event for a chunk that is not JSON.
+
+    For adapters that call ``orjson.loads`` themselves on their hot path.
+    """
+    return stream_error("protocol", f"{what} is not JSON: {data[:80]!r}")
 
 
 def stream_error(kind: ErrorKind, message: str) -> StreamEvent:

@@ -30,9 +30,12 @@ from harness.wire import (
     classified_error,
     error_detail,
     load_json_body,
-    load_json_chunk,
+    not_json_error,
     stream_error,
 )
+
+#: A chunk without a delta reads as an empty one (never modified).
+_NO_DELTA: dict[str, Any] = {}
 
 # Error codes whose meaning overrides what the HTTP status alone implies.
 _CODE_KINDS: dict[str, ErrorKind] = {
@@ -74,6 +77,19 @@ def _error_info(status: int | None, error: Any, headers: Mapping[str, str]) -> E
     kind: ErrorKind = _CODE_KINDS.get(code) or (kind_for_status(status) if status else "server")
     message = str(detail.get("message") or code or f"HTTP {status}")
     return classified_error(kind, message, status, headers)
+
+
+def _tool_call_pieces(entries: list[dict[str, Any]]) -> Iterator[StreamEvent]:
+    # Calls stream interleaved by index; id and name come with the first piece.
+    for entry in entries:
+        function = entry.get("function") or {}
+        yield StreamEvent(
+            "tool_call",
+            text=function.get("arguments") or "",
+            tool_index=int(entry.get("index") or 0),
+            tool_id=entry.get("id"),
+            tool_name=function.get("name"),
+        )
 
 
 def _tool_call(entry: dict[str, Any]) -> ToolCall:
@@ -141,43 +157,44 @@ class OpenAIChatAdapter:
         )
 
     def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
+        # Runs for every chunk of every stream: orjson is called in place, each
+        # field is looked up once, and StreamEvents are built positionally.
         finished = done = False
+        loads = orjson.loads
         for sse in events:
-            if sse.event == COMMENT_EVENT:
-                yield StreamEvent("keepalive", tokens=0)
-                continue
             data = sse.data
+            if sse.event == COMMENT_EVENT:
+                yield StreamEvent("keepalive", "", 0)
+                continue
             if data == "[DONE]":
                 done = True
                 continue
-            chunk, bad_chunk = load_json_chunk(data)
-            if bad_chunk is not None:
-                yield bad_chunk
+            try:
+                chunk = loads(data)
+            except orjson.JSONDecodeError:
+                yield not_json_error(data)
                 return
             if "error" in chunk:
                 yield StreamEvent("error", tokens=0, error=_error_info(None, chunk["error"], {}))
                 return
-            if chunk.get("usage"):
-                yield StreamEvent("usage", tokens=0, usage=normalize_usage(chunk["usage"]))
+            usage = chunk.get("usage")
+            if usage:
+                yield StreamEvent("usage", "", 0, normalize_usage(usage))
             for choice in chunk.get("choices") or ():
-                delta = choice.get("delta") or {}
-                if delta.get("reasoning_content"):
-                    yield StreamEvent("reasoning", text=delta["reasoning_content"])
-                if delta.get("content"):
-                    yield StreamEvent("content", text=delta["content"])
-                for entry in delta.get("tool_calls") or ():
-                    # Calls stream interleaved by index; id and name come with the first piece.
-                    function = entry.get("function") or {}
-                    yield StreamEvent(
-                        "tool_call",
-                        text=function.get("arguments") or "",
-                        tool_index=int(entry.get("index") or 0),
-                        tool_id=entry.get("id"),
-                        tool_name=function.get("name"),
-                    )
-                if choice.get("finish_reason"):
+                delta = choice.get("delta") or _NO_DELTA
+                reasoning = delta.get("reasoning_content")
+                if reasoning:
+                    yield StreamEvent("reasoning", reasoning)
+                content = delta.get("content")
+                if content:
+                    yield StreamEvent("content", content)
+                tool_calls = delta.get("tool_calls")
+                if tool_calls:
+                    yield from _tool_call_pieces(tool_calls)
+                finish_reason = choice.get("finish_reason")
+                if finish_reason:
                     finished = True
-                    yield StreamEvent("finish", tokens=0, finish_reason=choice["finish_reason"])
+                    yield StreamEvent("finish", "", 0, finish_reason=finish_reason)
         if not (done or finished):
             yield stream_error("stream_broken", "stream ended before a finish_reason or [DONE]")
 
