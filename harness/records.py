@@ -9,7 +9,6 @@ number rebuilt from them.
 from __future__ import annotations
 
 import gzip
-import itertools
 import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -123,58 +122,17 @@ def _read_file(path: Path, on_truncated: Callable[[str], None]) -> Iterator[Requ
         on_truncated(f"{path}:{at_line}: truncated last line skipped ({problem})")
 
     with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as lines:
-        yield from _parse_lines(path, lines, truncated)
+        yield from parse_lines(path, lines, truncated)
 
 
-def read_record_slice(
-    path: Path, start: int, end: int, on_truncated: Callable[[int, str], None]
-) -> Iterator[RequestRecord]:
-    """The records on the lines of an uncompressed file that start in bytes [start, end).
-
-    ``start`` must be the start of a line (see :func:`line_aligned_slices`).
-    Line numbers are counted from the slice's first line: a malformed line
-    raises :class:`RecordFileError` naming the line within the slice, and a
-    truncated last line is passed to ``on_truncated(line, problem)``.
-    """
-    with open(path, "rb") as lines:
-        lines.seek(start)
-        yield from _parse_lines(path, _lines_until(lines, end - start), on_truncated)
-
-
-def line_aligned_slices(path: Path, parts: int) -> list[tuple[int, int]]:
-    """About ``parts`` byte ranges of an uncompressed file, each starting at a line start."""
-    size = path.stat().st_size
-    bounds = [0]
-    with open(path, "rb") as data:
-        for part in range(1, parts):
-            data.seek(max(size * part // parts, bounds[-1]))
-            data.readline()  # on to the start of the next line
-            bounds.append(min(data.tell(), size))
-    bounds.append(size)
-    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-
-
-def line_count(path: Path, end: int) -> int:
-    """How many lines start before byte ``end``: the line number offset of a slice."""
-    count = 0
-    with open(path, "rb") as data:
-        while data.tell() < end:
-            count += data.read(min(1 << 24, end - data.tell())).count(b"\n")
-    return count
-
-
-def _lines_until(lines: IO[bytes], length: int) -> Iterator[bytes]:
-    taken = 0
-    for line in lines:
-        yield line
-        taken += len(line)
-        if taken >= length:
-            return
-
-
-def _parse_lines(
+def parse_lines(
     path: Path, lines: Iterable[bytes], on_truncated: Callable[[int, str], None]
 ) -> Iterator[RequestRecord]:
+    """The records of ``lines`` (numbered from 1) of the file ``path``.
+
+    A last line cut short goes to ``on_truncated(line, problem)``; any other
+    malformed line raises :class:`RecordFileError` naming ``path`` and line.
+    """
     lineno = 0
     try:
         for lineno, line in enumerate(lines, start=1):

@@ -21,13 +21,8 @@ from typing import Any
 
 from harness.contracts import RequestRecord
 from harness.metrics.aggregate import RunAggregate
-from harness.records import (
-    RecordFileError,
-    line_aligned_slices,
-    line_count,
-    read_record_slice,
-    read_records,
-)
+from harness.record_slices import line_aligned_slices, line_count, read_record_slice
+from harness.records import RecordFileError, read_records
 
 #: Below this many bytes in all, one process reads everything.
 PARALLEL_FROM_BYTES = 32 * 2**20
