@@ -53,13 +53,33 @@ class RunAggregate:
 
     Only measured attempts count: warm-up and cool-down ones
     (``RequestRecord.phase``) are counted in ``excluded`` by phase and left out.
+
+    A record is added to one MetricSet only, its *cell*: the records that
+    share every group key (target, model, role, ...). Reading ``overall`` or
+    ``groups`` first folds the cells into them, so a record costs one
+    MetricSet.add instead of one per grouping it belongs to (the generator
+    does this for every attempt; the reports read a few times per run).
+    Counts and buckets come out identical to adding each record everywhere;
+    float sums may differ in their last bit (another order of addition).
     """
 
     def __init__(self) -> None:
-        self.overall = MetricSet()
-        self.groups: dict[str, dict[str, MetricSet]] = {name: {} for name in GROUPINGS}
+        self._overall = MetricSet()
+        self._groups: dict[str, dict[str, MetricSet]] = {name: {} for name in GROUPINGS}
+        self._cells: dict[tuple[str | None, ...], MetricSet] = {}
+        self._key_of = tuple(GROUPINGS.values())
         self.seconds = SecondSeries()
         self.excluded: dict[str, int] = {}
+
+    @property
+    def overall(self) -> MetricSet:
+        self._fold_cells()
+        return self._overall
+
+    @property
+    def groups(self) -> dict[str, dict[str, MetricSet]]:
+        self._fold_cells()
+        return self._groups
 
     @property
     def targets(self) -> dict[str, MetricSet]:
@@ -68,49 +88,30 @@ class RunAggregate:
     def add(self, record: RequestRecord) -> None:
         if self._excludes(record):
             return
-        self.overall.add(record)
-        for name, key_of in GROUPINGS.items():
-            key = key_of(record)
-            if key is not None:
-                self._group(name, key).add(record)
+        key = tuple([group_key(record) for group_key in self._key_of])
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = MetricSet()
+        cell.add(record)
         self.seconds.add(record)
 
-    def _group(self, name: str, key: str) -> MetricSet:
-        """The MetricSet of ``key`` in grouping ``name``, created when first needed."""
-        groups = self.groups[name]
-        # Not setdefault(key, MetricSet()): that would build a MetricSet,
-        # a dozen histograms, for every record even when the key exists.
-        metrics = groups.get(key)
-        if metrics is None:
-            metrics = groups[key] = MetricSet()
-        return metrics
-
     def add_all(self, records: Iterable[RequestRecord]) -> None:
-        """The same as ``add`` for each record, several times faster over many records.
-
-        Each record is added to one MetricSet, its *cell*: the records that
-        share every group key (target, model, role, ...). The cells, a few
-        dozen however many records, are then merged into the overall set and
-        each grouping. Counts and buckets come out identical to ``add``; float
-        sums may differ in their last bit (another order of addition).
-        """
-        key_of = tuple(GROUPINGS.values())
-        cells: dict[tuple[str | None, ...], MetricSet] = {}
-        add_second = self.seconds.add
+        """The same as ``add`` for each record."""
+        add = self.add
         for record in records:
-            if self._excludes(record):
-                continue
-            key = tuple([group_key(record) for group_key in key_of])
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = MetricSet()
-            cell.add(record)
-            add_second(record)
+            add(record)
+
+    def _fold_cells(self) -> None:
+        cells, self._cells = self._cells, {}
         for key, cell in cells.items():
-            self.overall.merge(cell)
+            self._overall.merge(cell)
             for name, group_key in zip(GROUPINGS, key, strict=True):
                 if group_key is not None:
-                    self._group(name, group_key).merge(cell)
+                    groups = self._groups[name]
+                    metrics = groups.get(group_key)
+                    if metrics is None:
+                        metrics = groups[group_key] = MetricSet()
+                    metrics.merge(cell)
 
     def merge(self, other: RunAggregate) -> None:
         self.overall.merge(other.overall)
@@ -148,9 +149,9 @@ class RunAggregate:
         if version != FORMAT_VERSION:
             raise ValueError(f"aggregate format_version {version!r}, expected {FORMAT_VERSION}")
         aggregate = cls()
-        aggregate.overall = MetricSet.from_dict(data["overall"])
+        aggregate._overall = MetricSet.from_dict(data["overall"])
         for name, groups in data["groups"].items():
-            aggregate.groups[name] = {key: MetricSet.from_dict(m) for key, m in groups.items()}
+            aggregate._groups[name] = {key: MetricSet.from_dict(m) for key, m in groups.items()}
         aggregate.seconds = SecondSeries.from_dict(data["seconds"])
         aggregate.excluded = {str(k): int(v) for k, v in data["excluded"].items()}
         return aggregate
