@@ -21,6 +21,9 @@ from typing import Any
 from harness.contracts import Price, PriceTable, RequestRecord, Usage
 from harness.pricing.cost import Cost, plain_decimal, request_cost
 
+#: How many distinct priced token counts price_record keeps; the lot is dropped when full.
+RECORD_COSTS_KEPT = 4096
+
 
 class PriceBook:
     def __init__(
@@ -36,6 +39,7 @@ class PriceBook:
         self.target_fx = dict(target_fx or {})
         self.unknown: dict[tuple[str, str], str] = {}
         self._found: dict[tuple[str, str], tuple[Price, PriceTable] | None] = {}
+        self._record_costs: dict[tuple[str | int, ...], dict[str, str]] = {}
 
     def lookup(self, provider: str, model: str) -> tuple[Price, PriceTable] | None:
         key = (provider, model)
@@ -96,8 +100,35 @@ class PriceBook:
         }
 
     def price_record(self, record: RequestRecord) -> None:
-        """Set ``record.cost`` from its usage; estimated usage is priced too, and says so."""
-        if record.usage is None:
+        """Set ``record.cost`` from its usage; estimated usage is priced too, and says so.
+
+        Runs for every attempt, and a load test repeats the same token counts
+        over and over: the decimal strings of a (provider, model, target,
+        token counts) priced by the standard rule are kept (up to
+        :data:`RECORD_COSTS_KEPT` of them) and copied into the next record
+        that has them. A table's own ``cost`` function is always called.
+        """
+        usage = record.usage
+        if usage is None:
             return
-        cost = self.cost(record.provider, record.model, record.usage, record.target)
+        key = (
+            record.provider,
+            record.model,
+            record.target,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cached_input_tokens,
+            usage.cache_write_tokens,
+            usage.reasoning_tokens,
+        )
+        kept = self._record_costs.get(key)
+        if kept is not None:
+            record.cost = dict(kept)
+            return
+        cost = self.cost(record.provider, record.model, usage, record.target)
         record.cost = None if cost is None else cost.to_dict()
+        found = self._found.get((record.provider, record.model))
+        if record.cost is not None and found is not None and not hasattr(found[1], "cost"):
+            if len(self._record_costs) >= RECORD_COSTS_KEPT:
+                self._record_costs.clear()
+            self._record_costs[key] = dict(record.cost)

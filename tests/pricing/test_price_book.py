@@ -90,6 +90,40 @@ def test_a_table_may_compute_its_own_cost() -> None:
     assert priced.cost is not None and priced.cost["total"] == "0.01"
 
 
+def test_repeated_token_counts_reuse_the_cost_but_never_share_the_dict() -> None:
+    book = build_price_book(PLUGINS, PricingConfig())
+    first, again, other_target = record("gpt-4.1"), record("gpt-4.1"), record("gpt-4.1", target="x")
+    for priced in (first, again, other_target):
+        book.price_record(priced)
+    assert first.cost == again.cost == other_target.cost and first.cost is not None
+    assert first.cost is not again.cost
+    fewer = RequestRecord(
+        "r", 1, 0.0, "t", "openai", "gpt-4.1", True, True, usage=Usage(input_tokens=1)
+    )
+    book.price_record(fewer)
+    assert fewer.cost is not None and D(fewer.cost["total"]) == D("0.000002")
+
+
+def test_a_tables_own_cost_is_asked_for_every_record() -> None:
+    calls: list[Usage] = []
+
+    class Counting(TomlPriceTable):
+        def cost(self, usage, price):  # type: ignore[no-untyped-def]
+            from harness.pricing.cost import Cost
+
+            calls.append(usage)
+            return Cost(D(len(calls)), D(0), D(0), D(0), D(0), "USD")
+
+    book = PriceBook([Counting("fees", {("openai", "m"): Price(input=D(0), output=D(0))})])
+    totals = []
+    for _ in range(2):
+        priced = record("m")
+        book.price_record(priced)
+        assert priced.cost is not None
+        totals.append(priced.cost["total"])
+    assert totals == ["1", "2"]
+
+
 def test_litellm_map_import(tmp_path: Path) -> None:
     path = tmp_path / "model_prices_and_context_window.json"
     path.write_text(
