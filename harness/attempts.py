@@ -120,7 +120,9 @@ def run_logical_request(
     if not chain:
         raise ValueError("a request needs at least one target")
     logical = _LogicalRequest(request, emit, sleep, clock)
-    reserve = _tokens_to_reserve(request)
+    # Only a rate limiter needs the estimate; counting the prompt costs every request.
+    limited = any(leg.controls.limiter is not None for leg in chain)
+    reserve = _tokens_to_reserve(request) if limited else 0
     previous_target: str | None = None
     for position, leg in enumerate(chain):
         if leg.controls.budget is not None:
