@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Iterator
 
 from harness.contracts import (
-    OUTPUT_KINDS,
     ChatRequest,
     ErrorInfo,
     ProviderAdapter,
@@ -73,22 +72,23 @@ class _OutputText:
         return estimate_usage(request.messages, generated, "".join(self.reasoning))
 
 
-def _event_batches(exchange: HttpExchange) -> Iterator[list[SSEEvent]]:
-    """The events each received block completes, then whatever the end of the body completes."""
+def _sse_events(exchange: HttpExchange, clock: _ChunkClock) -> Iterator[SSEEvent]:
+    """The stream's SSE events, each noted on ``clock`` as the adapter pulls it.
+
+    Every event of a block arrived with the block, so the arrival time is
+    noted once per block and only the chunk count per event.
+    """
     decoder = SSEDecoder()
     received_at = exchange.headers_at
     for block, received_at in exchange.read_blocks():
-        yield decoder.feed(block, received_at)
-    yield decoder.close(received_at)
-
-
-def _sse_events(exchange: HttpExchange, clock: _ChunkClock) -> Iterator[SSEEvent]:
-    """The stream's SSE events, each noted on ``clock`` as the adapter pulls it."""
-    for batch in _event_batches(exchange):
-        for event in batch:
+        clock.received_at = received_at
+        for event in decoder.feed(block, received_at):
             clock.chunk += 1
-            clock.received_at = event.received_at
             yield event
+    clock.received_at = received_at
+    for event in decoder.close(received_at):
+        clock.chunk += 1
+        yield event
 
 
 class ChatClient:
@@ -182,17 +182,20 @@ class ChatClient:
         add_answer = output.answer.append
         add_reasoning = output.reasoning.append
         add_tool_call = output.tool_calls.add
+        on_output = timing.on_output
         try:
             for event in self.adapter.parse_stream(_sse_events(exchange, clock)):
                 kind = event.kind
-                if kind in OUTPUT_KINDS:
-                    timing.on_output(clock.received_at, clock.chunk, kind == "content")
-                    if kind == "content":
-                        add_answer(event.text)
-                    elif kind == "reasoning":
-                        add_reasoning(event.text)
-                    else:
-                        add_tool_call(event)
+                # The output kinds (OUTPUT_KINDS), the commonest first.
+                if kind == "content":
+                    on_output(clock.received_at, clock.chunk, True)
+                    add_answer(event.text)
+                elif kind == "reasoning":
+                    on_output(clock.received_at, clock.chunk, False)
+                    add_reasoning(event.text)
+                elif kind == "tool_call":
+                    on_output(clock.received_at, clock.chunk, False)
+                    add_tool_call(event)
                 elif kind == "usage":
                     usage = event.usage
                 elif kind == "finish":

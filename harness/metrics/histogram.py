@@ -36,6 +36,15 @@ def bucket_index(value: float) -> int:
     return math.floor(math.log(value) / _LOG_GAMMA)
 
 
+def bucket_counts(values: Iterable[float]) -> dict[int, int]:
+    """How many of ``values`` fall into each bucket: ``bucket_index`` of each, counted."""
+    counts: dict[int, int] = {}
+    for value in values:
+        index = _floor(_log(value) / _LOG_GAMMA) if value > MIN_VALUE else _ZERO_INDEX
+        counts[index] = counts.get(index, 0) + 1
+    return counts
+
+
 def bucket_value(index: int) -> float:
     if index <= _ZERO_INDEX:
         return 0.0

@@ -8,6 +8,7 @@ from harness.metrics.histogram import (
     QUANTILES,
     RELATIVE_ACCURACY,
     LogHistogram,
+    bucket_counts,
     bucket_index,
     bucket_value,
 )
@@ -56,3 +57,12 @@ def test_round_trip_and_empty_summary() -> None:
     again = LogHistogram.from_dict(hist.to_dict())
     assert again.buckets == hist.buckets and again.summary() == hist.summary()
     assert hist.quantile(0.01) == 0.0
+
+
+def test_bucket_counts_count_bucket_index_of_each_value() -> None:
+    values = [0.0, 1e-12, 0.001, 0.001, 0.0123, 0.5, 0.5, 0.5, 7.0]
+    expected: dict[int, int] = {}
+    for value in values:
+        expected[bucket_index(value)] = expected.get(bucket_index(value), 0) + 1
+    assert bucket_counts(values) == expected
+    assert sum(bucket_counts(values).values()) == len(values)
