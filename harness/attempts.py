@@ -15,11 +15,10 @@ in the chain (its records say ``fallback_from``), as production routers do.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from harness.client import ChatClient
+from harness.client import ChatClient, new_request_id
 from harness.contracts import ChatRequest, RequestRecord, RetryPolicy
 from harness.rate_limiter import TargetRateLimiter
 from harness.retry_budget import RetryBudget
@@ -59,7 +58,7 @@ def _used_tokens(record: RequestRecord) -> int:
 class _LogicalRequest:
     def __init__(self, request: ChatRequest, emit: Emit, sleep: Sleep, clock: Callable[[], float]):
         self.request = request
-        self.request_id = uuid.uuid4().hex
+        self.request_id = new_request_id()
         self.emit = emit
         self.sleep = sleep
         self.clock = clock

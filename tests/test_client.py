@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -7,7 +8,7 @@ import orjson
 import pytest
 from gevent.pywsgi import WSGIServer
 
-from harness.client import ChatClient
+from harness.client import ChatClient, new_request_id
 from harness.contracts import ChatRequest, RequestRecord, Target, Usage
 from harness.mock.process import SimulatorProcess
 from harness.transport import HttpTransport, Timeouts
@@ -214,3 +215,12 @@ def test_an_error_response_keeps_its_rate_limit_headers(
     assert record.error is not None and record.error.kind == "rate_limited"
     assert record.error.retry_after_s == 1.5
     assert record.rate_limit is not None and record.rate_limit["remaining_requests"] == 0
+
+
+def test_new_request_ids_are_random_version_4_uuids() -> None:
+    ids = {new_request_id() for _ in range(200)}
+    assert len(ids) == 200
+    for request_id in ids:
+        parsed = uuid.UUID(hex=request_id)
+        assert parsed.hex == request_id and len(request_id) == 32
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
