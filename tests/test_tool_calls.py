@@ -14,9 +14,9 @@ from harness.tool_calls import (
     tool_calls_text,
     tool_result_message,
 )
-from plugins.anthropic_messages import AnthropicMessagesAdapter
-from plugins.gemini_generate import GeminiAdapter
-from plugins.openai_chat import OpenAIChatAdapter
+from harness_plugins.anthropic_messages import AnthropicMessagesAdapter
+from harness_plugins.gemini_generate import GeminiAdapter
+from harness_plugins.openai_chat import OpenAIChatAdapter
 
 
 def assembled(events: list[StreamEvent]) -> list[ToolCall]:
