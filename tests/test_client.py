@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -224,3 +225,17 @@ def test_new_request_ids_are_random_version_4_uuids() -> None:
         parsed = uuid.UUID(hex=request_id)
         assert parsed.hex == request_id and len(request_id) == 32
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_worker_draws_other_request_ids() -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child writes its first id and leaves at once
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child_id = os.read(read, 64).decode()
+    os.close(read)
+    os.close(write)
+    assert len(child_id) == 32 and child_id != new_request_id()
