@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+
 from harness.sse import COMMENT_EVENT, SSEDecoder
 
 
@@ -82,3 +84,35 @@ def test_block_of_plain_events_keeps_last_id_block_time_and_partial_tail() -> No
         (" c", "7", 1.0),
     ]
     assert [e.data for e in decoder.feed(b"tial\n\n", 2.0)] == ["partial"]
+
+
+def test_any_split_of_any_stream_decodes_as_the_general_rules_do() -> None:
+    rng = random.Random(7)
+    pieces = [
+        b'data: {"a":1}\n\n',
+        b"data: plain text\n\n",
+        b"data: \n\n",
+        b"data:tight\n\n",
+        b": keep-alive\n\n",
+        b"event: ping\ndata: p\n\n",
+        b"id: 9\ndata: with id\n\n",
+        b"data: one\ndata: two\n\n",
+        b"\n\n",
+        b"data: crlf\r\n\r\n",
+        "data: caf\u00e9 \u6f22\u5b57\n\n".encode(),
+    ]
+    for _ in range(300):
+        body = b"".join(rng.choices(pieces, k=rng.randint(1, 12)))
+        if rng.random() < 0.3:
+            body += b"data: unterminated"
+        cuts = sorted(rng.sample(range(1, len(body)), k=min(len(body) - 1, rng.randint(0, 6))))
+        decoder = SSEDecoder()
+        events = []
+        for start, stop in zip([0, *cuts], [*cuts, len(body)], strict=True):
+            events += decoder.feed(body[start:stop], 0.0)
+        events += decoder.close(1.0)
+        normalized = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        expected = SSEDecoder()._parse_event(normalized, 0.0)
+        assert [(e.event, e.data, e.id) for e in events] == [
+            (e.event, e.data, e.id) for e in expected
+        ], body
