@@ -71,6 +71,17 @@ class RunAggregate:
         self.seconds = SecondSeries()
         self.excluded: dict[str, int] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Aggregates cross processes by pickle (parallel record reading), and
+        # the grouping lambdas do not pickle: leave them out, take them anew.
+        state = self.__dict__.copy()
+        del state["_key_of"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._key_of = tuple(GROUPINGS.values())
+
     @property
     def overall(self) -> MetricSet:
         self._fold_cells()
