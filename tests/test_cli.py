@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-
-HARNESS = [sys.executable, "-m", "harness.cli"]
-
-
-def harness(
-    *args: str, cwd: Path | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HARNESS, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
+from harness_command import HARNESS, harness
 
 
 @pytest.mark.slow

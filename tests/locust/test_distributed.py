@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,11 +15,11 @@ from typing import Any
 
 import orjson
 import pytest
+from harness_command import HARNESS
 
 from harness.cluster import free_loopback_port
 from harness.records import read_records
 
-HARNESS = [sys.executable, "-m", "harness.cli"]
 pytestmark = pytest.mark.slow
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +13,10 @@ from typing import Any
 import orjson
 import pytest
 import requests
+from harness_command import HARNESS
 
 from harness.cluster import free_loopback_port
 
-HARNESS = [sys.executable, "-m", "harness.cli"]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.slow,

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-
-HARNESS = [sys.executable, "-m", "harness.cli"]
-
-
-def harness(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HARNESS, *args], capture_output=True, text=True, timeout=timeout, check=False
-    )
+from harness_command import harness
 
 
 def run(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
