@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from harness.contracts import RequestRecord
 from harness.metrics.metric_set import MetricSet
@@ -46,6 +46,21 @@ def _step_key(tags: dict[str, str]) -> str | None:
     """``workflow/step``: step ids are only unique within their workflow."""
     step = tags.get("step")
     return f"{tags.get('workflow', '')}/{step}" if step else None
+
+
+Key = TypeVar("Key")
+
+
+def _metric_set(sets: dict[Key, MetricSet], key: Key) -> MetricSet:
+    """The MetricSet of ``key``, created when first needed.
+
+    Not setdefault(key, MetricSet()): that would build a MetricSet, a dozen
+    histograms, for every record even when the key exists.
+    """
+    metrics = sets.get(key)
+    if metrics is None:
+        metrics = sets[key] = MetricSet()
+    return metrics
 
 
 class RunAggregate:
@@ -100,10 +115,7 @@ class RunAggregate:
         if self._excludes(record):
             return
         key = tuple([group_key(record) for group_key in self._key_of])
-        cell = self._cells.get(key)
-        if cell is None:
-            cell = self._cells[key] = MetricSet()
-        cell.add(record)
+        _metric_set(self._cells, key).add(record)
         self.seconds.add(record)
 
     def add_all(self, records: Iterable[RequestRecord]) -> None:
@@ -118,11 +130,7 @@ class RunAggregate:
             self._overall.merge(cell)
             for name, group_key in zip(GROUPINGS, key, strict=True):
                 if group_key is not None:
-                    groups = self._groups[name]
-                    metrics = groups.get(group_key)
-                    if metrics is None:
-                        metrics = groups[group_key] = MetricSet()
-                    metrics.merge(cell)
+                    _metric_set(self._groups[name], group_key).merge(cell)
 
     def merge(self, other: RunAggregate) -> None:
         self.overall.merge(other.overall)
