@@ -10,7 +10,7 @@ built them, and memory depends on the spread of values, not their number.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 RELATIVE_ACCURACY = 0.01
@@ -36,10 +36,17 @@ def bucket_index(value: float) -> int:
     return math.floor(math.log(value) / _LOG_GAMMA)
 
 
-def bucket_counts(values: Iterable[float]) -> dict[int, int]:
-    """How many of ``values`` fall into each bucket: ``bucket_index`` of each, counted."""
+def bucket_counts(values: Sequence[float]) -> dict[int, int]:
+    """How many of ``values`` fall into each bucket: ``bucket_index`` of each, counted.
+
+    Exact zeros are counted at once, in C: the gaps between stream chunks that
+    came in one ``recv`` are all 0.0, and a saturated generator reads many at once.
+    """
     counts: dict[int, int] = {}
-    for value in values:
+    nonzero = list(filter(None, values))
+    if len(nonzero) < len(values):
+        counts[_ZERO_INDEX] = len(values) - len(nonzero)
+    for value in nonzero:
         index = _floor(_log(value) / _LOG_GAMMA) if value > MIN_VALUE else _ZERO_INDEX
         counts[index] = counts.get(index, 0) + 1
     return counts
