@@ -50,7 +50,7 @@ class CostSums:
     currencies: set[str] = field(default_factory=set)
 
     def add(self, record: RequestRecord) -> None:
-        cost = _LAST_READ.read(record.cost)
+        cost = None if record.cost is None else _read_cost(record.cost)
         if cost is None:
             if record.usage is not None:
                 self.unpriced_records += 1
@@ -118,29 +118,9 @@ def _read_cost(cost: dict[str, str]) -> ParsedCost | None:
     return total, parts, str(cost["currency"]).upper()
 
 
-class _LastRead:
-    """The last cost read, by identity: one record is added to the overall set and to a
-    set per grouping in a row, and parsing its decimals once instead of each time is
-    most of the cost of adding it. The copy catches a dict changed in place since.
-    """
-
-    def __init__(self) -> None:
-        self._cost: dict[str, str] | None = None
-        self._copy: dict[str, str] = {}
-        self._parsed: ParsedCost | None = None
-
-    def read(self, cost: dict[str, str] | None) -> ParsedCost | None:
-        if cost is None:
-            return None
-        if cost is not self._cost or cost != self._copy:
-            self._cost, self._copy, self._parsed = cost, dict(cost), _read_cost(cost)
-        return self._parsed
-
-
-_LAST_READ = _LastRead()
-
-
 def _decimal(value: object) -> Decimal:
+    if value == "0":  # most parts of most costs: skip building a Decimal for them
+        return _ZERO
     # str() first: a number someone wrote as a JSON float keeps its written digits.
     return Decimal(value if isinstance(value, str) else str(value))
 
