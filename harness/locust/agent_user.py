@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from harness.locust.tool_rounds import ToolSettings
 from harness.locust.workflow_run import StepSettings, WorkflowRun
 
 _PLANS: dict[int, AgentPlan] = {}
+log = logging.getLogger("harness")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,20 @@ def _on_init(environment: Environment, **_: Any) -> None:
         _PLANS[id(environment)] = build_plan(environment.parsed_options)
     except HarnessConfigError as exc:
         refuse_to_start(exc)
+
+
+@events.test_start.add_listener
+def _on_test_start(environment: Environment, **_: Any) -> None:
+    # The web UI's start form may have changed --workflow (or the tool
+    # settings) since init: the plan follows the options each test starts with.
+    if id(environment) not in _PLANS:
+        return
+    try:
+        _PLANS[id(environment)] = build_plan(environment.parsed_options)
+    except HarnessConfigError as exc:
+        log.error("harness: %s", exc)
+        if environment.runner is not None:
+            environment.runner.quit()
 
 
 class AgentUser(User):

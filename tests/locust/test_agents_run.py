@@ -9,6 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+import gevent
+from locust import events
+from locust.argument_parser import get_parser
 from locust.env import Environment
 
 from harness.agents.loader import builtin_catalog
@@ -177,3 +180,27 @@ def test_harness_run_with_one_workflow_picks_the_agents_locustfile(tmp_path: Pat
     records = list(read_records([tmp_path / "records.jsonl"]))
     assert records and {r.tags["workflow"] for r in records} == {"customer-support-escalation"}
     assert {r.tags["step"] for r in records} == {"first-response", "diagnose", "billing", "reply"}
+
+
+def test_the_workflow_chosen_when_a_test_starts_is_the_one_run(
+    start_simulator: StartSimulator, tmp_path: Path
+) -> None:
+    # As in the web UI: options are parsed at init, then the start form changes them.
+    simulator = start_simulator(ttft_ms=10, itl_ms=1, output_tokens=4, seed=5)
+    args = ["--host", simulator.url, "--report-dir", str(tmp_path)]
+    options = get_parser(default_config_files=[]).parse_args([*args, "--workflow", "all"])
+    environment = Environment(
+        user_classes=[AgentUser], events=events, host=simulator.url, parsed_options=options
+    )
+    environment.stop_timeout = 10
+    runner = environment.create_local_runner()
+    events.init.fire(environment=environment, runner=runner, web_ui=None)
+    options.workflow = "incident-response"
+    runner.start(2, spawn_rate=2)
+    gevent.spawn_later(2.0, runner.quit)
+    assert runner.greenlet is not None
+    runner.greenlet.join()
+
+    records = list(read_records([tmp_path / "records.jsonl"]))
+    assert records
+    assert {record.tags["workflow"] for record in records} == {"incident-response"}
