@@ -39,8 +39,9 @@ class ArrivalCounts:
         if self.rate is not None and other.rate is not None:
             self.rate += other.rate
 
-    def add_to_summary(self, summary: dict[str, Any], schedule_lag: dict[str, Any]) -> None:
+    def add_to_summary(self, summary: dict[str, Any]) -> None:
         """``arrivals``, its warnings, and dropped arrivals as a saturated generator."""
+        schedule_lag = summary["overall"]["latency"]["schedule_lag"]
         summary["arrivals"] = self.to_dict(schedule_lag)
         run = summary["run"]
         run["warnings"] += self.warnings(schedule_lag)

@@ -414,8 +414,7 @@ class LlmRun:
             info = finished
         summary = build_summary(self.aggregate, info)
         if self.arrivals is not None:
-            lag = self.aggregate.overall.schedule_lag.summary()
-            self.arrivals.add_to_summary(summary, lag)
+            self.arrivals.add_to_summary(summary)
         written = publish_reports(summary, self.report_dir, self.plugins)
         self.last_summary = summary
         print(format_console_summary(summary), flush=True)
