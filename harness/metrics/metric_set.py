@@ -69,6 +69,8 @@ HISTOGRAMS: tuple[str, ...] = (
     "e2e_scheduled",
     "schedule_lag",
 )
+#: Histograms shown under ``latency`` in a metrics block (all but the decode speed).
+LATENCY_HISTOGRAMS: tuple[str, ...] = tuple(name for name in HISTOGRAMS if name != "output_tps")
 
 
 @dataclass(eq=False)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessConfigError
 from harness.metrics.histogram import LogHistogram
+from harness.report.summary import RAW_HISTOGRAMS
 
 if TYPE_CHECKING:
     from harness.report.compare_inputs import LoadedRun
@@ -35,7 +36,6 @@ DEFAULT_TOLERANCES: dict[str, str] = {
     "cost.per_1k_requests": "10%",
 }
 HIGHER_IS_BETTER = frozenset({"output_tokens_per_s", "requests_per_s", "success_rate"})
-RAW_HISTOGRAMS = frozenset({"ttft", "itl", "tpot", "e2e"})
 _TOLERANCE = re.compile(r"^(?P<value>\d+(\.\d+)?)(?P<unit>%|pp|ms|s)?$")
 _QUANTILE = re.compile(r"^p(\d+(\.\d+)?)$")
 

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from harness.metrics.aggregate import RunAggregate
-from harness.metrics.metric_set import MetricSet
+from harness.metrics.metric_set import LATENCY_HISTOGRAMS, MetricSet
 from harness.metrics.throughput import Window, throughput
 from harness.metrics.timeseries import SecondBin, SecondSeries
 from harness.report.comparison import comparison_rows
@@ -20,24 +20,6 @@ from harness.report.run_info import RunInfo
 from harness.slo.evaluate import apply_slos
 
 SCHEMA_VERSION = 1
-LATENCY_METRICS: tuple[str, ...] = (
-    "ttft",
-    "ttfa",
-    "itl",
-    "tpot",
-    "e2e",
-    "headers",
-    "e2e_failed",
-    "logical_e2e",
-    "first_attempt_e2e",
-    "retry_delay",
-    "limiter_wait",
-    "fallback_logical_e2e",
-    "workflow_e2e",
-    "ttft_scheduled",
-    "e2e_scheduled",
-    "schedule_lag",
-)
 #: Overall histograms shipped raw, so a consumer can merge several runs exactly.
 RAW_HISTOGRAMS: tuple[str, ...] = ("ttft", "itl", "tpot", "e2e")
 
@@ -86,7 +68,7 @@ def metrics_block(metrics: MetricSet, window: Window | None = None) -> dict[str,
         "retries": retries_block(metrics),
         "cost": cost_block(metrics, rates.window_s),
         "throughput": asdict(rates),
-        "latency": {name: metrics.histogram(name).summary() for name in LATENCY_METRICS},
+        "latency": {name: metrics.histogram(name).summary() for name in LATENCY_HISTOGRAMS},
         "error_samples": metrics.error_samples.summary(),
         "output_tps": metrics.output_tps.summary(),
     }

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.metrics.metric_set import HISTOGRAMS
+from harness.metrics.metric_set import LATENCY_HISTOGRAMS
 
 #: Statistics of a latency summary (and of ``output_tps``) a rule may name.
 STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "p99.9", "min", "max", "mean")
@@ -24,8 +24,6 @@ COST_FIGURES: tuple[str, ...] = (
     "per_day",
     "per_month",
 )
-#: Histograms shown under ``latency`` in a metrics block (all but the decode speed).
-LATENCY_HISTOGRAMS: tuple[str, ...] = tuple(name for name in HISTOGRAMS if name != "output_tps")
 #: Other spellings of a metric: task-level names read as they are said.
 ALIASES: dict[str, str] = {"workflow.e2e": "workflow_e2e", "throughput": "rps"}
 
