@@ -20,7 +20,6 @@ expected. Nothing here resolves API keys: a target names its variable only.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,11 +30,7 @@ from harness.errors import HarnessConfigError
 from harness.load_shapes import shape_from_table
 from harness.retry_settings import check_retry_table
 from harness.slo.config_table import check_slo_table
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from harness.toml_file import read_toml
 
 DEFAULT_CONFIG = "harness.toml"
 _TARGET_KEYS = {
@@ -135,12 +130,7 @@ def load_config(path: Path | None) -> HarnessConfig:
         if not default.is_file():
             return HarnessConfig(None)
         path = default
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise HarnessConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise HarnessConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     tables = data.get("targets", {})
     if not isinstance(tables, dict):
         raise HarnessConfigError(f"{path}: [targets] must be a table of named targets")

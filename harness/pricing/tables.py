@@ -19,18 +19,13 @@ plus the optional ``cache_write``, ``reasoning``, ``batch_discount``,
 from __future__ import annotations
 
 import re
-import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from harness.contracts import Price
 from harness.errors import HarnessConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from harness.toml_file import read_toml
 
 _RATES = ("input", "output", "cached_input", "cache_write", "reasoning")
 _KEYS = {
@@ -128,12 +123,7 @@ class TomlPriceTable:
 
     @classmethod
     def from_toml(cls, name: str, path: Path) -> TomlPriceTable:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise HarnessConfigError(f"{path}: cannot read price table ({exc.strerror})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise HarnessConfigError(f"{path}: not valid TOML: {exc}") from None
+        data = read_toml(path, "price table")
         return cls.from_entries(name, data.get("models", []), str(path))
 
     @classmethod
