@@ -63,13 +63,13 @@ class ArrivalUser(LlmUser):
         try:
             counts, schedule = schedule_for(options, index, processes, self._rng)
         except HarnessConfigError as exc:  # the web UI's form left both out
-            self.llm_run._stop_early(str(exc))
+            self.llm_run.stop_early(str(exc))
             raise StopUser() from None
         self.llm_run.arrivals = counts
         dispatcher = Dispatcher(counts, self._send)
         completed = dispatcher.run(schedule, self._stopping)
         if completed:
-            self.llm_run._stop_early(f"the {counts.shape or 'trace'} schedule ran to its end")
+            self.llm_run.stop_early(f"the {counts.shape or 'trace'} schedule ran to its end")
         raise StopUser()
 
     def _stopping(self) -> bool:

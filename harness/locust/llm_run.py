@@ -118,7 +118,7 @@ class LlmRun:
         self._controls = self.retry_controls()
         self._admitted = 0
         self.guards = RunGuards(
-            GuardSettings.from_options(self.options), self._stop_early, judge_for(self.slo_rules)
+            GuardSettings.from_options(self.options), self.stop_early, judge_for(self.slo_rules)
         )
         self._request_share: int | None = None
         self.stop_reason = None
@@ -243,7 +243,7 @@ class LlmRun:
             return self._send(session, request, annotate)
         worst_case = self._worst_case(session.target, request)
         if not guard.reserve(worst_case):
-            self._stop_early(
+            self.stop_early(
                 f"--budget {guard.limit} {self.prices.currency} reached "
                 f"(spent {guard.spent:.6f}, {guard.reserved:.6f} in flight)"
             )
@@ -309,12 +309,13 @@ class LlmRun:
         if self._admitted >= limit:
             total = self.options.max_requests
             share = "" if limit == total else f"this worker's share ({limit}) of "
-            self._stop_early(f"{share}--max-requests {total} reached")
+            self.stop_early(f"{share}--max-requests {total} reached")
             return False
         self._admitted += 1
         return True
 
-    def _stop_early(self, reason: str) -> None:
+    def stop_early(self, reason: str) -> None:
+        """Stop the test now; the first reason given becomes the run's warning."""
         if self.stop_reason is not None:
             return
         self.stop_reason = reason

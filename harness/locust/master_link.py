@@ -99,7 +99,7 @@ class MasterLink:
         reasons = self.fleet.early_stop_reasons()
         if reasons is not None and self.run.stop_reason is None:
             # Each worker's own reason is among the run's warnings.
-            self.run._stop_early(f"all {len(reasons)} workers stopped early")
+            self.run.stop_early(f"all {len(reasons)} workers stopped early")
 
     def _watch_workers(self) -> None:
         """Notice workers Locust marked missing or dropped before their last delta."""
