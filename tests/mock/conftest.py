@@ -1,5 +1,6 @@
 """A zero-latency simulator shared by the tests of one module, wiped before each test,
-and a small HTTP client that shows the answer as it is on the wire."""
+a small HTTP client that shows the answer as it is on the wire, and the official
+SDKs' clients pointed at the simulator (SDK retries off, as for a load test)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import anthropic
+import openai
 import pytest
 
 from harness.mock import SimulatorConfig, SimulatorProcess
@@ -29,6 +32,19 @@ def sim(fast_sim: SimulatorProcess) -> SimulatorProcess:
     fast_sim.clear_faults()
     fast_sim.reset()
     return fast_sim
+
+
+@pytest.fixture
+def openai_client(sim: SimulatorProcess) -> Iterator[openai.OpenAI]:
+    # Closed after each test: the simulator would wait for kept-alive connections at exit.
+    with openai.OpenAI(base_url=sim.url + "/v1", api_key="x", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+def anthropic_client(sim: SimulatorProcess) -> Iterator[anthropic.Anthropic]:
+    with anthropic.Anthropic(base_url=sim.url, api_key="x", max_retries=0) as client:
+        yield client
 
 
 @dataclass

@@ -7,14 +7,11 @@ arguments; a fragment out of place in the simulator's streams would break them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import anthropic
 import openai
 import pytest
-
-from harness.mock import SimulatorProcess
 
 SIMULATOR = {
     "tool_call_rate": 1.0,
@@ -25,18 +22,6 @@ SIMULATOR = {
 MESSAGES: list[Any] = [{"role": "user", "content": "what failed in checkout"}]
 ARGUMENT = " the load test sends"
 SCHEMA = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
-
-
-@pytest.fixture
-def openai_client(sim: SimulatorProcess) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(base_url=sim.url + "/v1", api_key="x", max_retries=0) as client:
-        yield client
-
-
-@pytest.fixture
-def anthropic_client(sim: SimulatorProcess) -> Iterator[anthropic.Anthropic]:
-    with anthropic.Anthropic(base_url=sim.url, api_key="x", max_retries=0) as client:
-        yield client
 
 
 def test_openai_stream_helper_joins_the_call(openai_client: openai.OpenAI) -> None:

@@ -7,7 +7,6 @@ SDK retries are off, as they must be for a load test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anthropic
@@ -20,19 +19,6 @@ from harness.mock import SimulatorProcess
 SIMULATOR = {"output_tokens": 5, "reasoning_tokens": 3, "cache_hit": 0.5}
 MESSAGES: list[Any] = [{"role": "user", "content": "count to five please"}]
 ANSWER = " the load test sends a"
-
-
-@pytest.fixture
-def openai_client(sim: SimulatorProcess) -> Iterator[openai.OpenAI]:
-    # Closed after each test: the simulator would wait for kept-alive connections at exit.
-    with openai.OpenAI(base_url=sim.url + "/v1", api_key="x", max_retries=0) as client:
-        yield client
-
-
-@pytest.fixture
-def anthropic_client(sim: SimulatorProcess) -> Iterator[anthropic.Anthropic]:
-    with anthropic.Anthropic(base_url=sim.url, api_key="x", max_retries=0) as client:
-        yield client
 
 
 def served(sim: SimulatorProcess) -> tuple[int, ...]:
