@@ -27,8 +27,8 @@ COST_PARTS: tuple[str, ...] = ("input", "cached_input", "cache_write", "output",
 #: Addition in this context is exact whatever the digits: libmpdec sizes results by need.
 _EXACT = Context(prec=MAX_PREC)
 _ZERO = Decimal(0)
-#: A record's cost read into numbers: (total, parts, currency).
-ParsedCost = tuple[Decimal, dict[str, Decimal], str]
+#: A record's cost read into numbers: (total, (part, value) of the parts not "0", currency).
+ParsedCost = tuple[Decimal, list[tuple[str, Decimal]], str]
 
 
 @dataclass(eq=False)
@@ -59,8 +59,8 @@ class CostSums:
         self.priced_records += 1
         self.total = _EXACT.add(self.total, total)
         sums = self.parts
-        for name, value in parts.items():
-            if value:  # most records leave most parts at zero
+        for name, value in parts:
+            if value:  # a written zero ("0.00") adds nothing
                 sums[name] = _EXACT.add(sums[name], value)
         self.currencies.add(currency)
 
@@ -108,19 +108,23 @@ def _read_cost(cost: dict[str, str]) -> ParsedCost | None:
     """
     if not cost.get("currency"):
         return None
+    parts: list[tuple[str, Decimal]] = []
     try:
-        parts = {name: _decimal(cost.get(name, "0")) for name in COST_PARTS}
-        total = _decimal(cost["total"]) if "total" in cost else _exact_sum(parts.values())
+        for name in COST_PARTS:
+            value = cost.get(name, "0")
+            if value == "0":  # most parts of most costs: skip building a Decimal for them
+                continue
+            number = _decimal(value)
+            if not number.is_finite():
+                return None
+            parts.append((name, number))
+        total = _decimal(cost["total"]) if "total" in cost else _exact_sum(v for _, v in parts)
     except InvalidOperation:
         return None
-    if not (total.is_finite() and all(map(Decimal.is_finite, parts.values()))):
-        return None
-    return total, parts, str(cost["currency"]).upper()
+    return (total, parts, str(cost["currency"]).upper()) if total.is_finite() else None
 
 
 def _decimal(value: object) -> Decimal:
-    if value == "0":  # most parts of most costs: skip building a Decimal for them
-        return _ZERO
     # str() first: a number someone wrote as a JSON float keeps its written digits.
     return Decimal(value if isinstance(value, str) else str(value))
 
