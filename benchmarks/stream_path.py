@@ -42,12 +42,13 @@ from locust.argument_parser import get_parser  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 import harness.locust  # noqa: E402, F401  (registers the harness's options and hooks)
-from harness.client import ChatClient, _OutputText  # noqa: E402
+from harness.client import ChatClient  # noqa: E402
 from harness.contracts import HttpCall, RequestRecord  # noqa: E402
 from harness.locust.lifecycle import llm_run_for  # noqa: E402
 from harness.locust.llm_run import LlmRun  # noqa: E402
 from harness.mock.config import SimulatorConfig  # noqa: E402
 from harness.mock.process import SimulatorProcess  # noqa: E402
+from harness.stream_output import StreamOutput  # noqa: E402
 from harness.targets import ResolvedTarget  # noqa: E402
 from harness.transport import HttpTransport  # noqa: E402
 
@@ -164,7 +165,7 @@ def measure(args: argparse.Namespace, blocks: list[bytes], headers: dict[str, st
 
         def stream() -> None:
             record = RequestRecord("r", 1, 0.0, "t", "openai", "m", True, False)
-            client._consume_stream(ReplayExchange(blocks, headers), record, _OutputText())  # type: ignore[arg-type]
+            client._consume_stream(ReplayExchange(blocks, headers), record, StreamOutput())  # type: ignore[arg-type]
 
         finished = client.call(request)
         assert finished.ok and finished.output_events == args.tokens, finished

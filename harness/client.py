@@ -20,21 +20,18 @@ from collections.abc import Iterator
 
 from harness.contracts import (
     ChatRequest,
-    ErrorInfo,
     ProviderAdapter,
     RequestRecord,
     SSEEvent,
     Target,
     ToolCall,
-    Usage,
 )
 from harness.errors import TransportError
 from harness.rate_limits import rate_limit_record
 from harness.secrets import redact
 from harness.sse import SSEDecoder
+from harness.stream_output import ChunkParser, StreamOutput
 from harness.timing import StreamTiming, time_per_output_token
-from harness.token_estimate import estimate_usage
-from harness.tool_calls import ToolCallAssembler, tool_calls_text
 from harness.transport import HttpExchange, HttpTransport
 
 _perf_counter = time.perf_counter
@@ -71,27 +68,56 @@ class _ChunkClock:
         self.received_at = 0.0
 
 
-class _OutputText:
-    """The text an attempt generated, as pieces joined once at the end.
+def _read_chunks(
+    exchange: HttpExchange, parser: ChunkParser, output: StreamOutput, timing: StreamTiming
+) -> None:
+    """The stream through a chunk parser: every socket read's events parsed as one batch."""
+    decoder = SSEDecoder()
+    parse_chunks = parser.parse_chunks
+    answer = output.answer
+    received_at = exchange.headers_at
+    for block, received_at in exchange.read_blocks():
+        chunks = decoder.feed_pairs(block)
+        if not chunks:
+            continue
+        answered = bool(answer)
+        count = parse_chunks(chunks, output)
+        if count:
+            timing.on_chunks(received_at, count)
+            if not answered and answer:
+                timing.on_answer(received_at)
+        if output.error is not None:
+            exchange.discard()
+            return
+    tail = decoder.close_pairs()
+    answered = bool(answer)
+    count = parse_chunks(tail, output) if tail else 0
+    if count:
+        timing.on_chunks(received_at, count)
+        if not answered and answer:
+            timing.on_answer(received_at)
+    if output.error is None:
+        parser.end_of_stream(output)
 
-    Per token the client only appends to a list; counting tokens waits until
-    the attempt is over, off the path that timestamps arrivals.
-    """
 
-    __slots__ = ("answer", "reasoning", "tool_calls", "whole_tool_calls")
-
-    def __init__(self) -> None:
-        self.answer: list[str] = []  # content
-        self.reasoning: list[str] = []
-        self.tool_calls = ToolCallAssembler()  # streamed pieces
-        self.whole_tool_calls: list[ToolCall] = []  # an unstreamed answer's
-
-    def calls(self) -> list[ToolCall]:
-        return self.whole_tool_calls or self.tool_calls.calls()
-
-    def estimate(self, request: ChatRequest, answer: str, calls: list[ToolCall]) -> Usage:
-        generated = f"{answer} {tool_calls_text(calls)}" if calls else answer
-        return estimate_usage(request.messages, generated, "".join(self.reasoning))
+def _read_events(
+    exchange: HttpExchange, adapter: ProviderAdapter, output: StreamOutput, timing: StreamTiming
+) -> None:
+    """The stream through an adapter's ``parse_stream``, an event at a time."""
+    clock = _ChunkClock()
+    last_chunk = -1
+    for event in adapter.parse_stream(_sse_events(exchange, clock)):
+        before = output.output_events
+        output.apply(event)
+        if output.output_events != before:
+            if clock.chunk != last_chunk:
+                last_chunk = clock.chunk
+                timing.on_chunks(clock.received_at, 1)
+            if event.kind == "content":
+                timing.on_answer(clock.received_at)
+        elif output.error is not None:
+            exchange.discard()
+            return
 
 
 def _sse_events(exchange: HttpExchange, clock: _ChunkClock) -> Iterator[SSEEvent]:
@@ -127,6 +153,8 @@ class ChatClient:
         self.adapter = adapter
         self.transport = transport
         self._api_key = api_key
+        # Checked once: a runtime protocol check costs microseconds.
+        self._chunk_parser = adapter if isinstance(adapter, ChunkParser) else None
         #: The answer text of the last call, for callers that continue a conversation;
         #: kept here, never in the record, so records stay small.
         self.last_answer = ""
@@ -149,7 +177,7 @@ class ChatClient:
         )
         http_call = self.adapter.build_request(request, self.target, self._api_key)
         record.bytes_sent = len(http_call.body)
-        output = _OutputText()
+        output = StreamOutput()
         started = _perf_counter()
         exchange: HttpExchange | None = None
         try:
@@ -196,36 +224,14 @@ class ChatClient:
         return record
 
     def _consume_stream(
-        self, exchange: HttpExchange, record: RequestRecord, output: _OutputText
+        self, exchange: HttpExchange, record: RequestRecord, output: StreamOutput
     ) -> None:
         timing = StreamTiming(exchange.sent_at)
-        clock = _ChunkClock()
-        usage: Usage | None = None
-        add_answer = output.answer.append
-        add_reasoning = output.reasoning.append
-        add_tool_call = output.tool_calls.add
-        on_output = timing.on_output
         try:
-            for event in self.adapter.parse_stream(_sse_events(exchange, clock)):
-                kind = event.kind
-                # The output kinds (OUTPUT_KINDS), the commonest first.
-                if kind == "content":
-                    on_output(clock.received_at, clock.chunk, True)
-                    add_answer(event.text)
-                elif kind == "reasoning":
-                    on_output(clock.received_at, clock.chunk, False)
-                    add_reasoning(event.text)
-                elif kind == "tool_call":
-                    on_output(clock.received_at, clock.chunk, False)
-                    add_tool_call(event)
-                elif kind == "usage":
-                    usage = event.usage
-                elif kind == "finish":
-                    record.finish_reason = event.finish_reason
-                elif kind == "error":
-                    record.error = event.error or ErrorInfo("protocol", "stream reported an error")
-                    exchange.discard()
-                    break
+            if self._chunk_parser is not None:
+                _read_chunks(exchange, self._chunk_parser, output, timing)
+            else:
+                _read_events(exchange, self.adapter, output, timing)
         finally:
             record.ttft_s = timing.ttft
             record.ttfa_s = timing.ttfa
@@ -233,11 +239,14 @@ class ChatClient:
             record.itl_sum_s = timing.itl_sum
             record.itl_min_s = timing.itl_min
             record.itl_max_s = timing.itl_max
-            record.output_events = timing.output_events
-            record.usage = usage
+            record.output_events = output.output_events
+            record.usage = output.usage
+            record.finish_reason = output.finish_reason
+            if output.error is not None:
+                record.error = output.error
 
     def _consume_body(
-        self, exchange: HttpExchange, record: RequestRecord, output: _OutputText
+        self, exchange: HttpExchange, record: RequestRecord, output: StreamOutput
     ) -> None:
         body = exchange.read_body()
         arrived = _perf_counter() - exchange.sent_at

@@ -50,8 +50,53 @@ class SSEDecoder:
 
     def feed(self, block: bytes, received_at: float) -> list[SSEEvent]:
         """Decode ``block``; return every event it completes."""
-        if not block:
+        buffer = self._complete_part(block)
+        if buffer is None:
             return []
+        plain = _plain_data(buffer)
+        if plain is None:
+            return self._general(buffer, received_at)
+        # Nearly every block: proven plain by two whole-buffer scans, built in one pass.
+        fields, end = plain
+        self._buffer = buffer[end:]
+        last_id = self._id
+        return [
+            SSEEvent(data.decode("utf-8", "replace"), "message", last_id, received_at)
+            for data in fields
+        ]
+
+    def feed_pairs(self, block: bytes) -> list[tuple[str, str]]:
+        """Decode ``block``; return the events it completes as ``(event name, data)`` pairs.
+
+        What a :class:`~harness.stream_output.ChunkParser` takes: the same
+        events as :meth:`feed`, without an object per event.
+        """
+        buffer = self._complete_part(block)
+        if buffer is None:
+            return []
+        plain = _plain_data(buffer)
+        if plain is None:
+            return [(event.event, event.data) for event in self._general(buffer, 0.0)]
+        fields, end = plain
+        self._buffer = buffer[end:]
+        return [("message", data.decode("utf-8", "replace")) for data in fields]
+
+    def close(self, received_at: float) -> list[SSEEvent]:
+        """End of stream: a final event without its blank line still counts."""
+        events = self.feed(b"\n\n", received_at) if self._buffer else []
+        self._buffer = b""
+        return events
+
+    def close_pairs(self) -> list[tuple[str, str]]:
+        """:meth:`close`, as :meth:`feed_pairs` gives events."""
+        pairs = self.feed_pairs(b"\n\n") if self._buffer else []
+        self._buffer = b""
+        return pairs
+
+    def _complete_part(self, block: bytes) -> bytes | None:
+        """The buffer with ``block`` added, when it completes an event; else None (kept)."""
+        if not block:
+            return None
         if self._pending_cr and block.startswith(b"\n"):
             # The CR that ended the previous block was half of a CRLF.
             block = block[1:]
@@ -61,17 +106,10 @@ class SSEDecoder:
             buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if b"\n\n" not in buffer:
             self._buffer = buffer
-            return []
-        plain = _plain_data(buffer)
-        if plain is not None:
-            # Nearly every block: proven plain by two whole-buffer scans, built in one pass.
-            fields, end = plain
-            self._buffer = buffer[end:]
-            last_id = self._id
-            return [
-                SSEEvent(data.decode("utf-8", "replace"), "message", last_id, received_at)
-                for data in fields
-            ]
+            return None
+        return buffer
+
+    def _general(self, buffer: bytes, received_at: float) -> list[SSEEvent]:
         *complete, self._buffer = buffer.split(b"\n\n")
         events: list[SSEEvent] = []
         for raw in complete:
@@ -83,12 +121,6 @@ class SSEDecoder:
                 )
             elif raw:
                 events += self._parse_event(raw, received_at)
-        return events
-
-    def close(self, received_at: float) -> list[SSEEvent]:
-        """End of stream: a final event without its blank line still counts."""
-        events = self.feed(b"\n\n", received_at) if self._buffer else []
-        self._buffer = b""
         return events
 
     @property

@@ -17,38 +17,29 @@ from harness.metrics.histogram import bucket_counts
 class StreamTiming:
     """Arrivals noted while the stream is read; the gaps are worked out once it is over.
 
-    Per output event the client only counts it and, for a new chunk, appends
-    the chunk's arrival time (one call per event is all the hot path pays);
-    ``itl_buckets`` and the other ITL figures are computed on first use.
+    While the stream is read the client only notes, per socket read, how many
+    output-bearing chunks it completed (they arrived together); ``itl_buckets``
+    and the other ITL figures are computed on first use.
     """
 
-    __slots__ = (
-        "_itl",
-        "arrivals",
-        "last_chunk",
-        "output_events",
-        "sent_at",
-        "ttfa_at",
-    )
+    __slots__ = ("_itl", "arrivals", "sent_at", "ttfa_at")
 
     def __init__(self, sent_at: float) -> None:
         self.sent_at = sent_at
         self.ttfa_at: float | None = None
         #: Arrival time of each output-bearing chunk, in order.
         self.arrivals: list[float] = []
-        self.last_chunk = -1
-        self.output_events = 0
         self._itl: tuple[dict[int, int], float, float | None, float | None] | None = None
 
-    def on_output(self, received_at: float, chunk: int, is_answer: bool) -> None:
-        """An output event parsed from chunk number ``chunk`` (arrived at ``received_at``)."""
-        self.output_events += 1
-        if is_answer and self.ttfa_at is None:
+    def on_chunks(self, received_at: float, count: int) -> None:
+        """``count`` output-bearing chunks arrived together at ``received_at``."""
+        self.arrivals += [received_at] * count
+        self._itl = None
+
+    def on_answer(self, received_at: float) -> None:
+        """An answer (content) chunk arrived at ``received_at``; the first one is TTFA."""
+        if self.ttfa_at is None:
             self.ttfa_at = received_at
-        if chunk != self.last_chunk:
-            self.last_chunk = chunk
-            self.arrivals.append(received_at)
-            self._itl = None
 
     @property
     def ttft(self) -> float | None:

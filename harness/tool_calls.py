@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from harness.contracts import StreamEvent, ToolCall
+from harness.contracts import ToolCall
 
 
 class ToolCallAssembler:
@@ -30,17 +30,18 @@ class ToolCallAssembler:
         # index -> [id, name, argument fragments]
         self._parts: dict[int, tuple[list[str], list[str]]] = {}
 
-    def add(self, event: StreamEvent) -> None:
-        found = self._parts.get(event.tool_index)
+    def add(self, index: int, tool_id: str | None, name: str | None, arguments: str) -> None:
+        """One piece of call ``index``: an argument fragment, with id and name if it has them."""
+        found = self._parts.get(index)
         if found is None:
-            found = self._parts[event.tool_index] = (["", ""], [])
+            found = self._parts[index] = (["", ""], [])
         names, fragments = found
-        if event.tool_id and not names[0]:
-            names[0] = event.tool_id
-        if event.tool_name and not names[1]:
-            names[1] = event.tool_name
-        if event.text:
-            fragments.append(event.text)
+        if tool_id and not names[0]:
+            names[0] = tool_id
+        if name and not names[1]:
+            names[1] = name
+        if arguments:
+            fragments.append(arguments)
 
     def calls(self) -> list[ToolCall]:
         """The complete calls; a call whose arguments never came has ``{}``."""

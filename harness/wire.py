@@ -57,7 +57,12 @@ def not_json_error(data: str, what: str = "chunk") -> StreamEvent:
 
     For adapters that call ``orjson.loads`` themselves on their hot path.
     """
-    return stream_error("protocol", f"{what} is not JSON: {data[:80]!r}")
+    return StreamEvent("error", tokens=0, error=chunk_not_json(data, what))
+
+
+def chunk_not_json(data: str, what: str = "chunk") -> ErrorInfo:
+    """The ``protocol`` error of a chunk that is not JSON, for a chunk parser's ``out.fail``."""
+    return ErrorInfo("protocol", f"{what} is not JSON: {data[:80]!r}")
 
 
 def stream_error(kind: ErrorKind, message: str) -> StreamEvent:

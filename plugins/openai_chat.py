@@ -6,7 +6,7 @@ exactly as a third-party one would be.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -26,13 +26,8 @@ from harness.contracts import (
 )
 from harness.errors import kind_for_status
 from harness.sse import COMMENT_EVENT
-from harness.wire import (
-    classified_error,
-    error_detail,
-    load_json_body,
-    not_json_error,
-    stream_error,
-)
+from harness.stream_output import StreamOutput, events_from_chunks
+from harness.wire import chunk_not_json, classified_error, error_detail, load_json_body
 
 #: A chunk without a delta reads as an empty one (never modified).
 _NO_DELTA: dict[str, Any] = {}
@@ -79,16 +74,15 @@ def _error_info(status: int | None, error: Any, headers: Mapping[str, str]) -> E
     return classified_error(kind, message, status, headers)
 
 
-def _tool_call_pieces(entries: list[dict[str, Any]]) -> Iterator[StreamEvent]:
+def _add_tool_call_pieces(entries: list[dict[str, Any]], out: StreamOutput) -> None:
     # Calls stream interleaved by index; id and name come with the first piece.
     for entry in entries:
         function = entry.get("function") or {}
-        yield StreamEvent(
-            "tool_call",
-            text=function.get("arguments") or "",
-            tool_index=int(entry.get("index") or 0),
-            tool_id=entry.get("id"),
-            tool_name=function.get("name"),
+        out.add_tool_call(
+            int(entry.get("index") or 0),
+            entry.get("id"),
+            function.get("name"),
+            function.get("arguments") or "",
         )
 
 
@@ -157,46 +151,53 @@ class OpenAIChatAdapter:
         )
 
     def parse_stream(self, events: Iterable[SSEEvent]) -> Iterator[StreamEvent]:
-        # Runs for every chunk of every stream: orjson is called in place, each
-        # field is looked up once, and StreamEvents are built positionally.
-        finished = done = False
+        return events_from_chunks(self, events)
+
+    def parse_chunks(self, chunks: Sequence[tuple[str, str]], out: StreamOutput) -> int:
+        # Runs for every chunk of every stream, so it is one loop with orjson
+        # called in place and each field looked up once.
         loads = orjson.loads
-        for sse in events:
-            data = sse.data
-            if sse.event == COMMENT_EVENT:
-                yield StreamEvent("keepalive", "", 0)
+        output_chunks = 0
+        for event, data in chunks:
+            if event == COMMENT_EVENT:
+                out.keepalive()
                 continue
             if data == "[DONE]":
-                done = True
+                out.ended = True
                 continue
             try:
                 chunk = loads(data)
             except orjson.JSONDecodeError:
-                yield not_json_error(data)
-                return
+                out.fail(chunk_not_json(data))
+                break
             if "error" in chunk:
-                yield StreamEvent("error", tokens=0, error=_error_info(None, chunk["error"], {}))
-                return
+                out.fail(_error_info(None, chunk["error"], {}))
+                break
             usage = chunk.get("usage")
             if usage:
-                yield StreamEvent("usage", "", 0, normalize_usage(usage))
+                out.report_usage(normalize_usage(usage))
+            carried = out.output_events
             for choice in chunk.get("choices") or ():
                 delta = choice.get("delta") or _NO_DELTA
                 reasoning = delta.get("reasoning_content")
                 if reasoning:
-                    yield StreamEvent("reasoning", reasoning)
+                    out.add_reasoning(reasoning)
                 content = delta.get("content")
                 if content:
-                    yield StreamEvent("content", content)
+                    out.add_content(content)
                 tool_calls = delta.get("tool_calls")
                 if tool_calls:
-                    yield from _tool_call_pieces(tool_calls)
+                    _add_tool_call_pieces(tool_calls, out)
                 finish_reason = choice.get("finish_reason")
                 if finish_reason:
-                    finished = True
-                    yield StreamEvent("finish", "", 0, finish_reason=finish_reason)
-        if not (done or finished):
-            yield stream_error("stream_broken", "stream ended before a finish_reason or [DONE]")
+                    out.finish(finish_reason)
+            if out.output_events != carried:
+                output_chunks += 1
+        return output_chunks
+
+    def end_of_stream(self, out: StreamOutput) -> None:
+        if not (out.ended or out.finish_reason):
+            out.fail(ErrorInfo("stream_broken", "stream ended before a finish_reason or [DONE]"))
 
     def classify_error(self, status: int, headers: dict[str, str], body: bytes) -> ErrorInfo:
         return _error_info(status, error_detail(body, status), headers)

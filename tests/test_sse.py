@@ -107,12 +107,17 @@ def test_any_split_of_any_stream_decodes_as_the_general_rules_do() -> None:
             body += b"data: unterminated"
         cuts = sorted(rng.sample(range(1, len(body)), k=min(len(body) - 1, rng.randint(0, 6))))
         decoder = SSEDecoder()
+        pairs_decoder = SSEDecoder()
         events = []
+        pairs = []
         for start, stop in zip([0, *cuts], [*cuts, len(body)], strict=True):
             events += decoder.feed(body[start:stop], 0.0)
+            pairs += pairs_decoder.feed_pairs(body[start:stop])
         events += decoder.close(1.0)
+        pairs += pairs_decoder.close_pairs()
         normalized = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         expected = SSEDecoder()._parse_event(normalized, 0.0)
         assert [(e.event, e.data, e.id) for e in events] == [
             (e.event, e.data, e.id) for e in expected
         ], body
+        assert pairs == [(e.event, e.data) for e in expected], body

@@ -23,7 +23,7 @@ def assembled(events: list[StreamEvent]) -> list[ToolCall]:
     assembler = ToolCallAssembler()
     for event in events:
         if event.kind == "tool_call":
-            assembler.add(event)
+            assembler.add(event.tool_index, event.tool_id, event.tool_name, event.text)
     return assembler.calls()
 
 

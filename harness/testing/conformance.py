@@ -27,7 +27,6 @@ from harness.secrets import resolve_api_key
 from harness.transport import HttpTransport, Timeouts
 
 from .cases import ErrorCase, SuccessCase
-from .recording import RecordingAdapter
 from .server import TranscriptServer
 from .transcripts import Transcript
 
@@ -77,10 +76,10 @@ def usage_differences(got: Usage | None, expected: Usage) -> list[str]:
 
 @dataclass
 class CallOutcome:
-    """One ChatClient.call: its record, or what it raised, and what the adapter produced."""
+    """One ChatClient.call: its record and the answer's text, or what it raised."""
 
     record: RequestRecord | None
-    adapter: RecordingAdapter
+    text: str = ""
     raised: BaseException | None = None
 
 
@@ -157,16 +156,16 @@ class ProviderConformance:
 
     def call(self, base_url: str, stream: bool, api_key: str | None = None) -> CallOutcome:
         """One call through ChatClient and HttpTransport; never raises."""
-        adapter = RecordingAdapter(self.adapter)
         target = Target("conformance", self.adapter.name, base_url + self.base_path, self.model)
         transport = HttpTransport(_TIMEOUTS)
+        client = ChatClient(target, self.adapter, transport, api_key)
         try:
-            record = ChatClient(target, adapter, transport, api_key).call(self.make_request(stream))
+            record = client.call(self.make_request(stream))
         except Exception as exc:
-            return CallOutcome(None, adapter, exc)
+            return CallOutcome(None, raised=exc)
         finally:
             transport.close()
-        return CallOutcome(record, adapter)
+        return CallOutcome(record, client.last_answer)
 
     def replay(
         self,
@@ -250,8 +249,8 @@ class ProviderConformance:
     def _check_text(self, server: TranscriptServer, stream: bool) -> None:
         case, outcome, record = self._succeed(server, stream)
         problems = []
-        if outcome.adapter.text != case.text:
-            problems.append(f"expected {case.text!r}, adapter produced {outcome.adapter.text!r}")
+        if outcome.text != case.text:
+            problems.append(f"expected {case.text!r}, adapter produced {outcome.text!r}")
         if case.output_events is not None and record.output_events != case.output_events:
             problems.append(
                 f"expected {case.output_events} output events, "
