@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
+from harness.chunk_template import TextChunkTemplate
 from harness.contracts import ChatRequest, ErrorInfo, SSEEvent, StreamEvent, ToolCall, Usage
 from harness.token_estimate import estimate_usage
 from harness.tool_calls import ToolCallAssembler, tool_calls_text
@@ -37,6 +38,7 @@ class StreamOutput:
         "finish_reason",
         "output_events",
         "reasoning",
+        "text_template",
         "tool_calls",
         "usage",
         "whole_tool_calls",
@@ -54,6 +56,8 @@ class StreamOutput:
         self.ended = False
         #: Output events (content, reasoning, tool-call pieces) so far.
         self.output_events = 0
+        #: For a chunk parser: the envelope of this stream's token chunks, once learned.
+        self.text_template: TextChunkTemplate | None = None
 
     def add_content(self, text: str) -> None:
         self.answer.append(text)

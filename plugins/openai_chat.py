@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from harness import hookimpl
+from harness.chunk_template import TextChunkTemplate
 from harness.contracts import (
     ChatRequest,
     Completion,
@@ -154,11 +155,20 @@ class OpenAIChatAdapter:
         return events_from_chunks(self, events)
 
     def parse_chunks(self, chunks: Sequence[tuple[str, str]], out: StreamOutput) -> int:
-        # Runs for every chunk of every stream, so it is one loop with orjson
-        # called in place and each field looked up once.
+        # Runs for every chunk of every stream: a token chunk in the stream's
+        # envelope is read without a parse (harness.chunk_template); any other
+        # is parsed in one loop, orjson called in place, each field looked up once.
         loads = orjson.loads
         output_chunks = 0
         for event, data in chunks:
+            template = out.text_template
+            if template is not None:
+                text = template.text_of(data)
+                if text is not None:
+                    if text:
+                        out.add_content(text)
+                        output_chunks += 1
+                    continue
             if event == COMMENT_EVENT:
                 out.keepalive()
                 continue
@@ -177,7 +187,8 @@ class OpenAIChatAdapter:
             if usage:
                 out.report_usage(normalize_usage(usage))
             carried = out.output_events
-            for choice in chunk.get("choices") or ():
+            choices = chunk.get("choices") or ()
+            for choice in choices:
                 delta = choice.get("delta") or _NO_DELTA
                 reasoning = delta.get("reasoning_content")
                 if reasoning:
@@ -193,6 +204,15 @@ class OpenAIChatAdapter:
                     out.finish(finish_reason)
             if out.output_events != carried:
                 output_chunks += 1
+                # A chunk of one choice whose one event is its content (the loop's
+                # last values are that choice's) shows the stream's token envelope.
+                if (
+                    len(choices) == 1
+                    and out.output_events == carried + 1
+                    and content
+                    and not (usage or reasoning or tool_calls or finish_reason)
+                ):
+                    out.text_template = TextChunkTemplate.learn(data, "content", content)
         return output_chunks
 
     def end_of_stream(self, out: StreamOutput) -> None:

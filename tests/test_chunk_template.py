@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+import random
+
+import orjson
+
+from harness.chunk_template import TextChunkTemplate, is_literal_json_text
+from harness.stream_output import StreamOutput
+from harness_plugins.openai_chat import OpenAIChatAdapter
+
+
+def openai_chunk(content: str, ascii_only: bool = False, **delta: object) -> str:
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {**delta, "content": content}, "finish_reason": None}],
+        "usage": None,
+    }
+    return json.dumps(body, ensure_ascii=True) if ascii_only else orjson.dumps(body).decode()
+
+
+def test_a_learned_envelope_reads_the_text_of_its_siblings() -> None:
+    template = TextChunkTemplate.learn(openai_chunk("Hello"), "content", "Hello")
+    assert template is not None
+    assert template.text_of(openai_chunk(" world")) == " world"
+    assert template.text_of(openai_chunk("")) == ""
+    assert template.text_of(openai_chunk("caf\u00e9 \u6f22")) == "caf\u00e9 \u6f22"
+
+
+def test_anything_that_needs_the_parser_is_refused() -> None:
+    template = TextChunkTemplate.learn(openai_chunk("Hello"), "content", "Hello")
+    assert template is not None
+    assert template.text_of(openai_chunk('say "hi"')) is None  # escaped quote
+    assert template.text_of(openai_chunk("two\nlines")) is None  # escape sequence
+    assert template.text_of(openai_chunk("caf\u00e9", ascii_only=True)) is None  # \u00e9
+    assert template.text_of(openai_chunk("x", role="assistant")) is None  # other envelope
+    assert template.text_of('{"choices":[],"usage":{"prompt_tokens":1}}') is None
+    assert template.text_of("[DONE]") is None
+
+
+def test_only_a_literal_single_text_field_makes_a_template() -> None:
+    assert TextChunkTemplate.learn(openai_chunk("a\tb"), "content", "a\tb") is None
+    assert TextChunkTemplate.learn(openai_chunk("caf\u00e9", True), "content", "caf\u00e9") is None
+    spaced = '{"choices":[{"delta":{"content": "Hi"}}]}'
+    assert TextChunkTemplate.learn(spaced, "content", "Hi") is None
+    twice = '{"a":{"content":"Hi"},"b":{"content":"Hi"}}'
+    assert TextChunkTemplate.learn(twice, "content", "Hi") is None
+    assert TextChunkTemplate.learn(openai_chunk(""), "content", "") is None
+    assert not is_literal_json_text("\x7f") and is_literal_json_text(" caf\u00e9/")
+
+
+def test_chunks_read_through_templates_equal_the_full_parse() -> None:
+    rng = random.Random(11)
+    alphabet = ["a", "b", " ", "/", '"', "\\", "\n", "\u00e9", "\u6f22", "\U0001f600", "\u2028"]
+    adapter = OpenAIChatAdapter()
+    for _ in range(200):
+        pieces = [
+            "".join(rng.choices(alphabet, k=rng.randint(0, 4))) for _ in range(rng.randint(1, 30))
+        ]
+        chunks = [openai_chunk(p, ascii_only=rng.random() < 0.2) for p in pieces]
+        if rng.random() < 0.5:
+            chunks.insert(0, openai_chunk("", role="assistant"))
+        out = StreamOutput()
+        split = rng.randint(0, len(chunks))
+        counted = adapter.parse_chunks([("message", c) for c in chunks[:split]], out)
+        counted += adapter.parse_chunks([("message", c) for c in chunks[split:]], out)
+        expected = [p for p in pieces if p]
+        assert out.answer == expected, chunks
+        assert counted == out.output_events == len(expected)
