@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import gevent
 from geventhttpclient import HTTPClient
 from geventhttpclient.response import HTTPConnectionClosed, HTTPSocketPoolResponse
 
@@ -37,6 +36,11 @@ class Timeouts:
     read: float = 120.0
     stall: float = 30.0
     total: float = 600.0
+
+    @property
+    def headers_wait(self) -> float:
+        """The longest wait for any byte of the response headers."""
+        return min(self.read, self.total)
 
 
 class HttpExchange:
@@ -88,7 +92,7 @@ class HttpExchange:
                 raise TransportError("stream_broken", _CUT_MESSAGE)
             if response.message_complete:
                 # The pool keeps this socket; give it back its header timeout.
-                sock.settimeout(self._timeouts.read)
+                sock.settimeout(self._timeouts.headers_wait)
             body = response._body_buffer
             if body:
                 block = bytes(body)
@@ -137,37 +141,41 @@ class HttpExchange:
 
 
 class HttpTransport:
-    """Keeps one connection pool per origin; one transport per simulated user."""
+    """Keeps one connection pool per origin; one transport per simulated user.
+
+    Waiting for the headers is bounded by the sockets' own timeouts (connect,
+    then ``read`` per ``recv``, each at most ``total``), not by a timer per
+    request: a gevent ``Timeout`` costs several microseconds of every call.
+    """
 
     def __init__(self, timeouts: Timeouts | None = None, connections_per_origin: int = 10) -> None:
         self.timeouts = timeouts or Timeouts()
         self._connections = connections_per_origin
         self._clients: dict[tuple[str, str, int | None], HTTPClient] = {}
+        # url -> (its origin's client, request path); a user calls the same few URLs.
+        self._routes: dict[str, tuple[HTTPClient, str]] = {}
 
     def open(self, call: HttpCall) -> HttpExchange:
         """Send ``call`` and wait for the response headers."""
-        parts = urlsplit(call.url)
-        client = self._client_for(parts.scheme, parts.hostname or "", parts.port)
-        path = parts.path or "/"
-        if parts.query:
-            path = f"{path}?{parts.query}"
+        route = self._routes.get(call.url)
+        if route is None:
+            route = self._routes[call.url] = self._route(call.url)
+        client, path = route
         timeouts = self.timeouts
         sent_at = _perf_counter()
         try:
-            with gevent.Timeout(min(timeouts.total, timeouts.connect + timeouts.read)):
-                response = client.request(call.method, path, body=call.body, headers=call.headers)
-        except gevent.Timeout:
-            raise TransportError("timeout", "no response headers before the timeout") from None
+            response = client.request(call.method, path, body=call.body, headers=call.headers)
         except TimeoutError:
             raise TransportError(
-                "timeout", f"no response headers within {timeouts.read:g}s"
+                "timeout", f"no response headers within {timeouts.headers_wait:g}s"
             ) from None
         except HTTPConnectionClosed:
             raise TransportError(
                 "connection", "connection closed before response headers"
             ) from None
         except OSError as exc:
-            raise TransportError("connection", f"cannot reach {parts.netloc}: {exc}") from None
+            netloc = urlsplit(call.url).netloc
+            raise TransportError("connection", f"cannot reach {netloc}: {exc}") from None
         except Exception as exc:
             raise TransportError("protocol", f"invalid HTTP response: {exc}") from None
         return HttpExchange(response, timeouts, sent_at, _perf_counter(), len(call.body))
@@ -176,19 +184,25 @@ class HttpTransport:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._routes.clear()
 
-    def _client_for(self, scheme: str, host: str, port: int | None) -> HTTPClient:
-        key = (scheme, host, port)
+    def _route(self, url: str) -> tuple[HTTPClient, str]:
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if parts.query:
+            path = f"{path}?{parts.query}"
+        key = (parts.scheme, parts.hostname or "", parts.port)
         client = self._clients.get(key)
         if client is None:
+            timeouts = self.timeouts
             client = HTTPClient(
-                host,
-                port=port,
-                ssl=scheme == "https",
+                key[1],
+                port=key[2],
+                ssl=key[0] == "https",
                 concurrency=self._connections,
-                connection_timeout=self.timeouts.connect,
-                network_timeout=self.timeouts.read,
+                connection_timeout=min(timeouts.connect, timeouts.total),
+                network_timeout=timeouts.headers_wait,
                 headers={"Accept-Encoding": "identity"},
             )
             self._clients[key] = client
-        return client
+        return client, path

@@ -90,3 +90,25 @@ def test_refused_connection() -> None:
     with pytest.raises(TransportError) as caught:
         HttpTransport(Timeouts(connect=1.0)).open(chat_call(f"http://127.0.0.1:{port}"))
     assert caught.value.kind == "connection"
+
+
+def test_a_server_that_never_answers_times_out_waiting_for_headers() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        transport = HttpTransport(Timeouts(read=0.3))
+        started = time.perf_counter()
+        with pytest.raises(TransportError, match=r"no response headers within 0.3s") as caught:
+            transport.open(chat_call(url))
+        assert caught.value.kind == "timeout"
+        assert 0.25 < time.perf_counter() - started < 5.0
+
+
+def test_the_total_timeout_also_bounds_the_wait_for_headers() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        transport = HttpTransport(Timeouts(read=30.0, total=0.3))
+        with pytest.raises(TransportError, match=r"within 0.3s"):
+            transport.open(chat_call(f"http://127.0.0.1:{server.getsockname()[1]}"))
