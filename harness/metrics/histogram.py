@@ -88,12 +88,19 @@ class LogHistogram:
 
     def add_buckets(self, buckets: dict[int, int], total: float, low: float, high: float) -> None:
         """Fold in counts already bucketed elsewhere (a record's ITL gaps)."""
+        # Runs once per streamed record: the dict and the count stay in locals.
+        mine = self.buckets
+        get = mine.get
+        added = 0
         for index, count in buckets.items():
-            self.buckets[index] = self.buckets.get(index, 0) + count
-            self.count += count
+            mine[index] = get(index, 0) + count
+            added += count
+        self.count += added
         self.sum += total
-        self.min = min(self.min, low)
-        self.max = max(self.max, high)
+        if low < self.min:
+            self.min = low
+        if high > self.max:
+            self.max = high
 
     def merge(self, other: LogHistogram) -> None:
         if other.count:
