@@ -277,14 +277,24 @@ class MetricSet:
         }
 
     def _add_timings(self, record: RequestRecord) -> None:
-        _add_if_known(self.ttft, record.ttft_s)
-        _add_if_known(self.ttfa, record.ttfa_s)
-        _add_if_known(self.e2e, record.e2e_s)
-        _add_if_known(self.headers, record.headers_s)
-        _add_if_known(self.tpot, record_values.tpot(record))
-        _add_if_known(self.output_tps, record_values.output_tokens_per_s(record))
-        _add_if_known(self.ttft_scheduled, record_values.since_scheduled(record, record.ttft_s))
-        _add_if_known(self.e2e_scheduled, record_values.since_scheduled(record, record.e2e_s))
+        # Tested inline rather than through _add_if_known: eight values per record.
+        ttft, e2e = record.ttft_s, record.e2e_s
+        if ttft is not None:
+            self.ttft.add(ttft)
+        if record.ttfa_s is not None:
+            self.ttfa.add(record.ttfa_s)
+        if e2e is not None:
+            self.e2e.add(e2e)
+        if record.headers_s is not None:
+            self.headers.add(record.headers_s)
+        tpot, output_tps = record_values.decode_figures(record)
+        if tpot is not None:
+            self.tpot.add(tpot)
+        if output_tps is not None:
+            self.output_tps.add(output_tps)
+        if record.queue_s is not None:  # open loop and replay only
+            _add_if_known(self.ttft_scheduled, record_values.since_scheduled(record, ttft))
+            _add_if_known(self.e2e_scheduled, record_values.since_scheduled(record, e2e))
         if record.itl_buckets:
             # A record missing its extremes still folds in: the bucket edges bound them.
             low = record.itl_min_s

@@ -35,14 +35,25 @@ def tpot(record: RequestRecord) -> float | None:
     """The record's own TPOT, or (e2e - TTFT) / (output_tokens - 1) when it has none."""
     if record.tpot_s is not None:
         return record.tpot_s
-    elapsed = decode_time(record)
-    return elapsed / (output_tokens(record) - 1) if elapsed is not None else None
+    return decode_figures(record)[0]
 
 
 def output_tokens_per_s(record: RequestRecord) -> float | None:
     """Output tokens / (e2e - TTFT): one request's decode speed."""
+    return decode_figures(record)[1]
+
+
+def decode_figures(record: RequestRecord) -> tuple[float | None, float | None]:
+    """``tpot`` and ``output_tokens_per_s`` of one record, its decode time worked out once.
+
+    Aggregation needs both for every record it reads.
+    """
     elapsed = decode_time(record)
-    return output_tokens(record) / elapsed if elapsed is not None else None
+    if elapsed is None:
+        return record.tpot_s, None
+    tokens = output_tokens(record)
+    own = record.tpot_s
+    return (own if own is not None else elapsed / (tokens - 1)), tokens / elapsed
 
 
 def is_retry(record: RequestRecord) -> bool:
