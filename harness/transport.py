@@ -1,12 +1,13 @@
-"""Streaming HTTP over geventhttpclient, timed at the socket.
+"""Streaming HTTP/1.1 on gevent sockets, timed at the socket.
 
-geventhttpclient gives pooled keep-alive connections, TLS and a C (llhttp)
-parser, but its readers buffer: ``read(n)`` blocks until ``n`` bytes and
-Locust's helpers read 1024-byte blocks, so the first token would wait for
-later ones. :meth:`HttpExchange.read_blocks` instead hands over whatever one
-``recv`` produced, stamped with ``perf_counter()`` as ``recv`` returns, before
-any parsing. It reaches into two private attributes of the response
-(``_sock``, ``_body_buffer``); ``tests/test_transport.py`` guards that.
+The request is written in one ``sendall``; the response goes through
+geventhttpclient's C (llhttp) parser, fed by this module's own ``recv``
+calls, so nothing buffers ahead of the caller: :meth:`HttpExchange.read_blocks`
+hands over whatever one ``recv`` produced, stamped with ``perf_counter()`` as
+``recv`` returns, before any parsing. The parser collects body bytes in a
+private attribute of its response class (``_body_buffer``);
+``tests/test_transport.py`` guards that. Connections are kept per origin
+(:mod:`harness.http_origin`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from geventhttpclient import HTTPClient
-from geventhttpclient.response import HTTPConnectionClosed, HTTPSocketPoolResponse
+from geventhttpclient.response import HTTPParseError, HTTPResponse
 
 from harness.contracts import HttpCall
 from harness.errors import TransportError
+from harness.http_origin import Origin, request_head, split_url
 
 _RECV_SIZE = 65536
 _CUT_MESSAGE = "connection closed before the end of the body"
@@ -48,13 +48,17 @@ class HttpExchange:
 
     def __init__(
         self,
-        response: HTTPSocketPoolResponse,
+        response: HTTPResponse,
+        sock: socket.socket,
+        origin: Origin,
         timeouts: Timeouts,
         sent_at: float,
         headers_at: float,
         bytes_sent: int,
     ) -> None:
         self._response = response
+        self._sock: socket.socket | None = sock
+        self._origin = origin
         self._timeouts = timeouts
         self._deadline = sent_at + timeouts.total
         self.sent_at = sent_at
@@ -63,6 +67,8 @@ class HttpExchange:
         self.bytes_received = 0
         self.status: int = response.status_code
         self.headers: dict[str, str] = {k.lower(): v for k, v in response.items()}
+        if response.message_complete:
+            self._release()
 
     def read_blocks(self) -> Iterator[tuple[bytes, float]]:
         """Yield body bytes as they arrive, each with its arrival time."""
@@ -75,14 +81,14 @@ class HttpExchange:
             self.bytes_received += len(block)
             yield block, self.headers_at
         while not response.message_complete:
-            sock = response._sock
+            sock = self._sock
             if sock is None:
                 raise TransportError("stream_broken", "connection released before end of body")
             data = self._recv(sock)
             received_at = _perf_counter()
             try:
                 response.feed(data)
-            except Exception as exc:
+            except HTTPParseError as exc:
                 self.discard()
                 if not data:
                     raise TransportError("stream_broken", _CUT_MESSAGE) from None
@@ -91,8 +97,7 @@ class HttpExchange:
                 self.discard()
                 raise TransportError("stream_broken", _CUT_MESSAGE)
             if response.message_complete:
-                # The pool keeps this socket; give it back its header timeout.
-                sock.settimeout(self._timeouts.headers_wait)
+                self._release()
             body = response._body_buffer
             if body:
                 block = bytes(body)
@@ -110,12 +115,20 @@ class HttpExchange:
 
     def discard(self) -> None:
         """Close the connection: after an error it cannot be reused."""
-        response = self._response
-        sock, pool = response._sock, response._pool
-        response._sock = None
-        response._pool = None
-        if sock is not None and pool is not None:
-            pool.release_socket(sock)
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+    def _release(self) -> None:
+        """The response is complete: keep the connection for the next request if it may."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        if self._response.should_close():
+            sock.close()
+            return
+        sock.settimeout(self._timeouts.headers_wait)
+        self._origin.idle.append(sock)
 
     def _recv(self, sock: socket.socket) -> bytes:
         remaining = self._deadline - _perf_counter()
@@ -140,69 +153,124 @@ class HttpExchange:
             raise TransportError("stream_broken", f"connection lost mid-body: {exc}") from None
 
 
+class _Route:
+    """What a URL resolves to: its origin, the request path and the Host header."""
+
+    __slots__ = ("host", "origin", "path")
+
+    def __init__(self, origin: Origin, path: str, host: str) -> None:
+        self.origin = origin
+        self.path = path
+        self.host = host
+
+
+class _ClosedBeforeAnswer(Exception):
+    """A connection ended (EOF or reset) before any byte of the response."""
+
+
 class HttpTransport:
-    """Keeps one connection pool per origin; one transport per simulated user.
+    """Keeps the connections of one simulated user, per origin; one request at a time.
 
     Waiting for the headers is bounded by the sockets' own timeouts (connect,
     then ``read`` per ``recv``, each at most ``total``), not by a timer per
     request: a gevent ``Timeout`` costs several microseconds of every call.
     """
 
-    def __init__(self, timeouts: Timeouts | None = None, connections_per_origin: int = 10) -> None:
+    def __init__(self, timeouts: Timeouts | None = None) -> None:
         self.timeouts = timeouts or Timeouts()
-        self._connections = connections_per_origin
-        self._clients: dict[tuple[str, str, int | None], HTTPClient] = {}
-        # url -> (its origin's client, request path); a user calls the same few URLs.
-        self._routes: dict[str, tuple[HTTPClient, str]] = {}
+        self._origins: dict[tuple[str, str, int], Origin] = {}
+        # url -> route; a user calls the same few URLs.
+        self._routes: dict[str, _Route] = {}
 
     def open(self, call: HttpCall) -> HttpExchange:
         """Send ``call`` and wait for the response headers."""
         route = self._routes.get(call.url)
         if route is None:
             route = self._routes[call.url] = self._route(call.url)
-        client, path = route
-        timeouts = self.timeouts
-        sent_at = _perf_counter()
         try:
-            response = client.request(call.method, path, body=call.body, headers=call.headers)
+            head = request_head(call.method, route.path, route.host, call.headers, len(call.body))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise TransportError("protocol", f"cannot write the request: {exc}") from None
+        data = head + call.body
+        origin = route.origin
+        while True:
+            reused = bool(origin.idle)
+            sent_at = _perf_counter()
+            sock = origin.idle.pop() if reused else self._connect(origin)
+            try:
+                response = self._exchange_headers(sock, data, call.method)
+            except _ClosedBeforeAnswer:
+                sock.close()
+                if reused:
+                    continue  # the server had dropped the idle connection: send again
+                raise TransportError(
+                    "connection", "connection closed before response headers"
+                ) from None
+            except BaseException:
+                sock.close()
+                raise
+            return HttpExchange(
+                response, sock, origin, self.timeouts, sent_at, _perf_counter(), len(call.body)
+            )
+
+    def close(self) -> None:
+        for origin in self._origins.values():
+            origin.close()
+        self._origins.clear()
+        self._routes.clear()
+
+    def _exchange_headers(self, sock: socket.socket, data: bytes, method: str) -> HTTPResponse:
+        timeouts = self.timeouts
+        response = HTTPResponse(method)
+        received = 0
+        try:
+            sock.sendall(data)
+            # Interim 1xx answers are followed by the final one on the same connection.
+            while not response.headers_complete or response.status_code < 200:
+                chunk = sock.recv(_RECV_SIZE)
+                if not chunk:
+                    if not received:
+                        raise _ClosedBeforeAnswer
+                    raise TransportError("protocol", "connection closed inside response headers")
+                received += len(chunk)
+                response.feed(chunk)
         except TimeoutError:
             raise TransportError(
                 "timeout", f"no response headers within {timeouts.headers_wait:g}s"
             ) from None
-        except HTTPConnectionClosed:
+        except (ConnectionResetError, BrokenPipeError):
+            if not received:
+                raise _ClosedBeforeAnswer from None
+            raise TransportError("connection", "connection reset inside response headers") from None
+        except OSError as exc:
+            raise TransportError("connection", f"connection lost: {exc}") from None
+        except HTTPParseError as exc:
+            raise TransportError("protocol", f"invalid HTTP response: {exc}") from None
+        return response
+
+    def _connect(self, origin: Origin) -> socket.socket:
+        timeouts = self.timeouts
+        wait = min(timeouts.connect, timeouts.total)
+        try:
+            return origin.connect(wait, timeouts.headers_wait)
+        except TimeoutError:
             raise TransportError(
-                "connection", "connection closed before response headers"
+                "timeout", f"no connection to {origin.netloc} within {wait:g}s"
             ) from None
         except OSError as exc:
-            netloc = urlsplit(call.url).netloc
-            raise TransportError("connection", f"cannot reach {netloc}: {exc}") from None
-        except Exception as exc:
-            raise TransportError("protocol", f"invalid HTTP response: {exc}") from None
-        return HttpExchange(response, timeouts, sent_at, _perf_counter(), len(call.body))
+            raise TransportError("connection", f"cannot reach {origin.netloc}: {exc}") from None
 
-    def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
-        self._routes.clear()
-
-    def _route(self, url: str) -> tuple[HTTPClient, str]:
-        parts = urlsplit(url)
-        path = parts.path or "/"
-        if parts.query:
-            path = f"{path}?{parts.query}"
-        key = (parts.scheme, parts.hostname or "", parts.port)
-        client = self._clients.get(key)
-        if client is None:
-            timeouts = self.timeouts
-            client = HTTPClient(
-                key[1],
-                port=key[2],
-                ssl=key[0] == "https",
-                concurrency=self._connections,
-                connection_timeout=min(timeouts.connect, timeouts.total),
-                network_timeout=timeouts.headers_wait,
-                headers={"Accept-Encoding": "identity"},
-            )
-            self._clients[key] = client
-        return client, path
+    def _route(self, url: str) -> _Route:
+        try:
+            scheme, host, port, path = split_url(url)
+        except ValueError as exc:
+            raise TransportError("protocol", str(exc)) from None
+        key = (scheme, host, port)
+        origin = self._origins.get(key)
+        if origin is None:
+            origin = self._origins[key] = Origin(scheme, host, port)
+        default_port = 443 if scheme == "https" else 80
+        host_header = host if port == default_port else f"{host}:{port}"
+        if ":" in host:  # IPv6 literal
+            host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+        return _Route(origin, path, host_header)

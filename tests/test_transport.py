@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -50,9 +51,44 @@ def test_connection_is_reused_after_a_complete_body(start_simulator: StartSimula
     for _ in range(3):
         exchange = transport.open(chat_call(simulator.url))
         assert b"[DONE]" in exchange.read_body()
-    client = next(iter(transport._clients.values()))
-    assert client._connection_pool._socket_queue.qsize() == 1
+    assert simulator.stats()["connections"] == 2  # ours, and the stats request's own
     transport.close()
+
+
+def test_a_dropped_idle_connection_is_replaced_without_an_error(
+    start_simulator: StartSimulator,
+) -> None:
+    simulator = start_simulator(ttft_ms=0, itl_ms=0)
+    transport = HttpTransport()
+    assert b"[DONE]" in transport.open(chat_call(simulator.url)).read_body()
+    (origin,) = transport._origins.values()
+    (idle,) = origin.idle
+    # As a server closing an idle keep-alive connection: the client's socket sees EOF.
+    idle.shutdown(socket.SHUT_RDWR)
+    assert b"[DONE]" in transport.open(chat_call(simulator.url)).read_body()
+    assert simulator.stats()["connections"] == 3  # two of ours, and the stats request's
+    transport.close()
+
+
+def test_a_new_connection_closed_before_the_answer_is_an_error() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        accepted: list[socket.socket] = []
+
+        def close_on_arrival() -> None:
+            conn, _ = server.accept()
+            conn.recv(65536)
+            conn.close()
+            accepted.append(conn)
+
+        thread = threading.Thread(target=close_on_arrival)
+        thread.start()
+        with pytest.raises(TransportError, match="closed before response headers") as caught:
+            HttpTransport(Timeouts(read=5.0)).open(chat_call(url))
+        thread.join()
+        assert caught.value.kind == "connection" and len(accepted) == 1
 
 
 def test_cut_stream_raises_stream_broken(start_simulator: StartSimulator) -> None:
