@@ -59,4 +59,7 @@ class TextChunkTemplate:
         if end < start:  # prefix and suffix overlap: not this envelope
             return None
         text = data[start:end]
-        return text if is_literal_json_text(text) else None
+        # is_literal_json_text, inline: this runs for every token.
+        if '"' in text or "\\" in text or not text.isprintable():
+            return None
+        return text
