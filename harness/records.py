@@ -170,9 +170,13 @@ def _parse(line: bytes) -> RequestRecord:
 
 def _check_types(record: RequestRecord) -> None:
     # from_dict trusts its input; these are the fields every aggregate relies on.
-    if isinstance(record.started_at, bool) or not isinstance(record.started_at, (int, float)):
-        raise ValueError(f"started_at must be a number, got {record.started_at!r}")
-    if not isinstance(record.ok, bool):
+    # Each check first asks for the exact type JSON gives: it runs for every record read.
+    started_at = record.started_at
+    if type(started_at) is not float and (
+        isinstance(started_at, bool) or not isinstance(started_at, (int, float))
+    ):
+        raise ValueError(f"started_at must be a number, got {started_at!r}")
+    if type(record.ok) is not bool:  # bool has no subclasses
         raise ValueError(f"ok must be true or false, got {record.ok!r}")
-    if not isinstance(record.target, str):
+    if type(record.target) is not str and not isinstance(record.target, str):
         raise ValueError(f"target must be a string, got {record.target!r}")
