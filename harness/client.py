@@ -72,14 +72,9 @@ def _read_chunks(
     exchange: HttpExchange, parser: ChunkParser, output: StreamOutput, timing: StreamTiming
 ) -> None:
     """The stream through a chunk parser: every socket read's events parsed as one batch."""
-    decoder = SSEDecoder()
     parse_chunks = parser.parse_chunks
     answer = output.answer
-    received_at = exchange.headers_at
-    for block, received_at in exchange.read_blocks():
-        chunks = decoder.feed_pairs(block)
-        if not chunks:
-            continue
+    for chunks, received_at in _sse_batches(exchange):
         answered = bool(answer)
         count = parse_chunks(chunks, output)
         if count:
@@ -89,15 +84,20 @@ def _read_chunks(
         if output.error is not None:
             exchange.discard()
             return
+    parser.end_of_stream(output)
+
+
+def _sse_batches(exchange: HttpExchange) -> Iterator[tuple[list[tuple[str, str]], float]]:
+    """The ``(event, data)`` pairs each socket read completed, with its arrival time."""
+    decoder = SSEDecoder()
+    received_at = exchange.headers_at
+    for block, received_at in exchange.read_blocks():
+        chunks = decoder.feed_pairs(block)
+        if chunks:
+            yield chunks, received_at
     tail = decoder.close_pairs()
-    answered = bool(answer)
-    count = parse_chunks(tail, output) if tail else 0
-    if count:
-        timing.on_chunks(received_at, count)
-        if not answered and answer:
-            timing.on_answer(received_at)
-    if output.error is None:
-        parser.end_of_stream(output)
+    if tail:
+        yield tail, received_at
 
 
 def _read_events(
