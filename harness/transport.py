@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from geventhttpclient.response import HTTPParseError, HTTPResponse
+from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError, HTTPResponse
 
 from harness.contracts import HttpCall
 from harness.errors import TransportError
@@ -127,7 +127,6 @@ class HttpExchange:
         if self._response.should_close():
             sock.close()
             return
-        sock.settimeout(self._timeouts.headers_wait)
         self._origin.idle.append(sock)
 
     def _recv(self, sock: socket.socket) -> bytes:
@@ -164,10 +163,6 @@ class _Route:
         self.host = host
 
 
-class _ClosedBeforeAnswer(Exception):
-    """A connection ended (EOF or reset) before any byte of the response."""
-
-
 class HttpTransport:
     """Keeps the connections of one simulated user, per origin; one request at a time.
 
@@ -193,25 +188,16 @@ class HttpTransport:
             raise TransportError("protocol", f"cannot write the request: {exc}") from None
         data = head + call.body
         origin = route.origin
-        while True:
-            reused = bool(origin.idle)
-            sent_at = _perf_counter()
-            sock = origin.idle.pop() if reused else self._connect(origin)
-            try:
-                response = self._exchange_headers(sock, data, call.method)
-            except _ClosedBeforeAnswer:
-                sock.close()
-                if reused:
-                    continue  # the server had dropped the idle connection: send again
-                raise TransportError(
-                    "connection", "connection closed before response headers"
-                ) from None
-            except BaseException:
-                sock.close()
-                raise
-            return HttpExchange(
-                response, sock, origin, self.timeouts, sent_at, _perf_counter(), len(call.body)
-            )
+        sent_at = _perf_counter()
+        sock = origin.reusable() or self._connect(origin)
+        try:
+            response = self._exchange_headers(sock, data, call.method)
+        except BaseException:
+            sock.close()
+            raise
+        return HttpExchange(
+            response, sock, origin, self.timeouts, sent_at, _perf_counter(), len(call.body)
+        )
 
     def close(self) -> None:
         for origin in self._origins.values():
@@ -224,13 +210,14 @@ class HttpTransport:
         response = HTTPResponse(method)
         received = 0
         try:
+            sock.settimeout(timeouts.headers_wait)
             sock.sendall(data)
             # Interim 1xx answers are followed by the final one on the same connection.
             while not response.headers_complete or response.status_code < 200:
                 chunk = sock.recv(_RECV_SIZE)
                 if not chunk:
                     if not received:
-                        raise _ClosedBeforeAnswer
+                        raise HTTPConnectionClosed("connection closed before response headers")
                     raise TransportError("protocol", "connection closed inside response headers")
                 received += len(chunk)
                 response.feed(chunk)
@@ -238,10 +225,8 @@ class HttpTransport:
             raise TransportError(
                 "timeout", f"no response headers within {timeouts.headers_wait:g}s"
             ) from None
-        except (ConnectionResetError, BrokenPipeError):
-            if not received:
-                raise _ClosedBeforeAnswer from None
-            raise TransportError("connection", "connection reset inside response headers") from None
+        except HTTPConnectionClosed as exc:
+            raise TransportError("connection", str(exc)) from None
         except OSError as exc:
             raise TransportError("connection", f"connection lost: {exc}") from None
         except HTTPParseError as exc:
@@ -252,7 +237,7 @@ class HttpTransport:
         timeouts = self.timeouts
         wait = min(timeouts.connect, timeouts.total)
         try:
-            return origin.connect(wait, timeouts.headers_wait)
+            return origin.connect(wait)
         except TimeoutError:
             raise TransportError(
                 "timeout", f"no connection to {origin.netloc} within {wait:g}s"

@@ -55,7 +55,7 @@ def test_connection_is_reused_after_a_complete_body(start_simulator: StartSimula
     transport.close()
 
 
-def test_a_dropped_idle_connection_is_replaced_without_an_error(
+def test_an_idle_connection_the_server_dropped_is_not_reused(
     start_simulator: StartSimulator,
 ) -> None:
     simulator = start_simulator(ttft_ms=0, itl_ms=0)
@@ -67,6 +67,19 @@ def test_a_dropped_idle_connection_is_replaced_without_an_error(
     idle.shutdown(socket.SHUT_RDWR)
     assert b"[DONE]" in transport.open(chat_call(simulator.url)).read_body()
     assert simulator.stats()["connections"] == 3  # two of ours, and the stats request's
+    transport.close()
+
+
+def test_a_reused_connection_closed_before_the_answer_is_the_request_s_failure(
+    start_simulator: StartSimulator,
+) -> None:
+    simulator = start_simulator(ttft_ms=0, itl_ms=0, faults=("reset@every=2",))
+    transport = HttpTransport()
+    assert b"[DONE]" in transport.open(chat_call(simulator.url)).read_body()
+    with pytest.raises(TransportError, match="closed before response headers") as caught:
+        transport.open(chat_call(simulator.url))  # sent once, never again
+    assert caught.value.kind == "connection"
+    assert simulator.stats()["chat_requests"] == 2
     transport.close()
 
 
