@@ -22,22 +22,24 @@ from harness.contracts import SSEEvent
 COMMENT_EVENT = "comment"
 
 
-def _plain_data(buffer: bytes) -> tuple[list[bytes], int] | None:
+def _plain_data(buffer: bytes) -> tuple[list[str], int] | None:
     """The data of the complete events in ``buffer`` when each is one ``data: `` line.
 
-    Returns the data fields and where the incomplete rest starts, or None for
-    anything else (comments, names, ids, several lines, blank-line runs).
-    The part up to the last blank line is ``data: D1``, ``data: D2``, ...
-    joined by blank lines exactly when it starts with ``data: ``, splits on
-    ``\n\ndata: `` into n fields, and holds 2n newlines (so no field has one).
+    Returns the data fields, decoded, and where the incomplete rest starts,
+    or None for anything else (comments, names, ids, several lines, blank-line
+    runs). The part up to the last blank line is ``data: D1``, ``data: D2``,
+    ... joined by blank lines exactly when it starts with ``data: ``, holds n
+    fields separated by ``\n\ndata: `` and 2n newlines (so no field has one).
+    It is decoded whole and then split: UTF-8 resynchronizes at every ASCII
+    byte, so that equals decoding field by field, invalid bytes included.
     """
     if not buffer.startswith(b"data: "):
         return None
     end = buffer.rfind(b"\n\n") + 2
-    fields = buffer[6 : end - 2].split(b"\n\ndata: ")
-    if buffer.count(b"\n", 0, end) != 2 * len(fields):
+    body = buffer[6 : end - 2]
+    if buffer.count(b"\n", 0, end) != 2 * (body.count(b"\n\ndata: ") + 1):
         return None
-    return fields, end
+    return body.decode("utf-8", "replace").split("\n\ndata: "), end
 
 
 class SSEDecoder:
@@ -60,10 +62,7 @@ class SSEDecoder:
         fields, end = plain
         self._buffer = buffer[end:]
         last_id = self._id
-        return [
-            SSEEvent(data.decode("utf-8", "replace"), "message", last_id, received_at)
-            for data in fields
-        ]
+        return [SSEEvent(data, "message", last_id, received_at) for data in fields]
 
     def feed_pairs(self, block: bytes) -> list[tuple[str, str]]:
         """Decode ``block``; return the events it completes as ``(event name, data)`` pairs.
@@ -79,7 +78,7 @@ class SSEDecoder:
             return [(event.event, event.data) for event in self._general(buffer, 0.0)]
         fields, end = plain
         self._buffer = buffer[end:]
-        return [("message", data.decode("utf-8", "replace")) for data in fields]
+        return [("message", data) for data in fields]
 
     def close(self, received_at: float) -> list[SSEEvent]:
         """End of stream: a final event without its blank line still counts."""

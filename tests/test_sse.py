@@ -100,6 +100,8 @@ def test_any_split_of_any_stream_decodes_as_the_general_rules_do() -> None:
         b"\n\n",
         b"data: crlf\r\n\r\n",
         "data: caf\u00e9 \u6f22\u5b57\n\n".encode(),
+        b"data: bad \xff\xc3 bytes\n\n",  # invalid UTF-8 is replaced, never raises
+        b"data: cut \xe6\xbc\n\n",  # a character cut short at the end of the field
     ]
     for _ in range(300):
         body = b"".join(rng.choices(pieces, k=rng.randint(1, 12)))
