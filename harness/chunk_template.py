@@ -15,6 +15,8 @@ dictionary walk per token, the largest part of a chunk parser's time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def is_literal_json_text(text: str) -> bool:
     """True when ``text`` needs no escape inside a JSON string (so it reads literally)."""
@@ -50,16 +52,27 @@ class TextChunkTemplate:
             return None
         return cls(data[:start], data[end:])
 
-    def text_of(self, data: str) -> str | None:
-        """The text of a chunk made from this template, or None if ``data`` is not one."""
-        if not (data.startswith(self.prefix) and data.endswith(self.suffix)):
-            return None
-        start = len(self.prefix)
-        end = len(data) - self._cut
-        if end < start:  # prefix and suffix overlap: not this envelope
-            return None
-        text = data[start:end]
-        # is_literal_json_text, inline: this runs for every token.
-        if '"' in text or "\\" in text or not text.isprintable():
-            return None
-        return text
+    def take_texts(self, chunks: Sequence[tuple[str, str]], start: int) -> tuple[list[str], int]:
+        """The texts of the run of ``(event, data)`` chunks from ``start`` made from this template.
+
+        Returns the non-empty texts (an empty one carries nothing) and the index
+        of the first chunk that is not such a ``message`` event (``len(chunks)``
+        at the end). One call per run: this is the per-token path.
+        """
+        prefix, suffix = self.prefix, self.suffix
+        lead, cut = len(prefix), self._cut
+        texts: list[str] = []
+        for index in range(start, len(chunks)):
+            event, data = chunks[index]
+            if event != "message" or not (data.startswith(prefix) and data.endswith(suffix)):
+                return texts, index
+            end = len(data) - cut
+            if end < lead:  # prefix and suffix overlap: not this envelope
+                return texts, index
+            text = data[lead:end]
+            # is_literal_json_text, inline.
+            if '"' in text or "\\" in text or not text.isprintable():
+                return texts, index
+            if text:
+                texts.append(text)
+        return texts, len(chunks)

@@ -63,6 +63,11 @@ class StreamOutput:
         self.answer.append(text)
         self.output_events += 1
 
+    def add_contents(self, texts: list[str]) -> None:
+        """Several content events, one per chunk, in order."""
+        self.answer += texts
+        self.output_events += len(texts)
+
     def add_reasoning(self, text: str) -> None:
         self.reasoning.append(text)
         self.output_events += 1
@@ -144,6 +149,9 @@ class _EventOutput(StreamOutput):
 
     def add_content(self, text: str) -> None:
         self.events.append(StreamEvent("content", text))
+
+    def add_contents(self, texts: list[str]) -> None:
+        self.events += [StreamEvent("content", text) for text in texts]
 
     def add_reasoning(self, text: str) -> None:
         self.events.append(StreamEvent("reasoning", text))

@@ -155,20 +155,23 @@ class OpenAIChatAdapter:
         return events_from_chunks(self, events)
 
     def parse_chunks(self, chunks: Sequence[tuple[str, str]], out: StreamOutput) -> int:
-        # Runs for every chunk of every stream: a token chunk in the stream's
-        # envelope is read without a parse (harness.chunk_template); any other
-        # is parsed in one loop, orjson called in place, each field looked up once.
+        # Runs for every chunk of every stream: a run of token chunks in the
+        # stream's envelope is read without a parse (harness.chunk_template);
+        # any other chunk is parsed, orjson called in place, each field looked up once.
         loads = orjson.loads
         output_chunks = 0
-        for event, data in chunks:
+        index, count = 0, len(chunks)
+        while index < count:
             template = out.text_template
             if template is not None:
-                text = template.text_of(data)
-                if text is not None:
-                    if text:
-                        out.add_content(text)
-                        output_chunks += 1
-                    continue
+                texts, index = template.take_texts(chunks, index)
+                if texts:
+                    out.add_contents(texts)
+                    output_chunks += len(texts)
+                if index == count:
+                    break
+            event, data = chunks[index]
+            index += 1
             if event == COMMENT_EVENT:
                 out.keepalive()
                 continue

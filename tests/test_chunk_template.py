@@ -20,23 +20,39 @@ def openai_chunk(content: str, ascii_only: bool = False, **delta: object) -> str
     return json.dumps(body, ensure_ascii=True) if ascii_only else orjson.dumps(body).decode()
 
 
+def text_of(template: TextChunkTemplate, data: str) -> str | None:
+    """The text of one chunk read through ``template``, None when it cannot be."""
+    texts, end = template.take_texts([("message", data)], 0)
+    return (texts[0] if texts else "") if end == 1 else None
+
+
 def test_a_learned_envelope_reads_the_text_of_its_siblings() -> None:
     template = TextChunkTemplate.learn(openai_chunk("Hello"), "content", "Hello")
     assert template is not None
-    assert template.text_of(openai_chunk(" world")) == " world"
-    assert template.text_of(openai_chunk("")) == ""
-    assert template.text_of(openai_chunk("caf\u00e9 \u6f22")) == "caf\u00e9 \u6f22"
+    assert text_of(template, openai_chunk(" world")) == " world"
+    assert text_of(template, openai_chunk("")) == ""
+    assert text_of(template, openai_chunk("caf\u00e9 \u6f22")) == "caf\u00e9 \u6f22"
 
 
 def test_anything_that_needs_the_parser_is_refused() -> None:
     template = TextChunkTemplate.learn(openai_chunk("Hello"), "content", "Hello")
     assert template is not None
-    assert template.text_of(openai_chunk('say "hi"')) is None  # escaped quote
-    assert template.text_of(openai_chunk("two\nlines")) is None  # escape sequence
-    assert template.text_of(openai_chunk("caf\u00e9", ascii_only=True)) is None  # \u00e9
-    assert template.text_of(openai_chunk("x", role="assistant")) is None  # other envelope
-    assert template.text_of('{"choices":[],"usage":{"prompt_tokens":1}}') is None
-    assert template.text_of("[DONE]") is None
+    assert text_of(template, openai_chunk('say "hi"')) is None  # escaped quote
+    assert text_of(template, openai_chunk("two\nlines")) is None  # escape sequence
+    assert text_of(template, openai_chunk("caf\u00e9", ascii_only=True)) is None  # \u00e9
+    assert text_of(template, openai_chunk("x", role="assistant")) is None  # other envelope
+    assert text_of(template, '{"choices":[],"usage":{"prompt_tokens":1}}') is None
+    assert text_of(template, "[DONE]") is None
+    # Only message events: a comment shaped like a token is still a comment.
+    assert template.take_texts([("comment", openai_chunk("x"))], 0) == ([], 0)
+
+
+def test_a_run_of_token_chunks_is_read_up_to_the_first_other_chunk() -> None:
+    template = TextChunkTemplate.learn(openai_chunk("Hello"), "content", "Hello")
+    assert template is not None
+    chunks = [("message", openai_chunk(text)) for text in ("a", "", "b", 'q"q', "c")]
+    assert template.take_texts(chunks, 0) == (["a", "b"], 3)
+    assert template.take_texts(chunks, 4) == (["c"], 5)
 
 
 def test_only_a_literal_single_text_field_makes_a_template() -> None:
