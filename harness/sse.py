@@ -28,18 +28,18 @@ def _plain_data(buffer: bytes) -> tuple[list[str], int] | None:
     Returns the data fields, decoded, and where the incomplete rest starts,
     or None for anything else (comments, names, ids, several lines, blank-line
     runs). The part up to the last blank line is ``data: D1``, ``data: D2``,
-    ... joined by blank lines exactly when it starts with ``data: ``, holds n
-    fields separated by ``\n\ndata: `` and 2n newlines (so no field has one).
-    It is decoded whole and then split: UTF-8 resynchronizes at every ASCII
-    byte, so that equals decoding field by field, invalid bytes included.
+    ... joined by blank lines exactly when it starts with ``data: ``, splits
+    on ``\n\ndata: `` into n fields, and holds 2n newlines (so no field has
+    one). It is decoded whole and then split: UTF-8 resynchronizes at every
+    ASCII byte, so that equals decoding field by field, invalid bytes included.
     """
     if not buffer.startswith(b"data: "):
         return None
     end = buffer.rfind(b"\n\n") + 2
-    body = buffer[6 : end - 2]
-    if buffer.count(b"\n", 0, end) != 2 * (body.count(b"\n\ndata: ") + 1):
+    fields = buffer[6 : end - 2].decode("utf-8", "replace").split("\n\ndata: ")
+    if buffer.count(b"\n", 0, end) != 2 * len(fields):
         return None
-    return body.decode("utf-8", "replace").split("\n\ndata: "), end
+    return fields, end
 
 
 class SSEDecoder:
