@@ -22,18 +22,21 @@ class StreamTiming:
     and the other ITL figures are computed on first use.
     """
 
-    __slots__ = ("_itl", "arrivals", "sent_at", "ttfa_at")
+    __slots__ = ("_itl", "arrivals", "chunks", "sent_at", "ttfa_at")
 
     def __init__(self, sent_at: float) -> None:
         self.sent_at = sent_at
         self.ttfa_at: float | None = None
-        #: Arrival time of each output-bearing chunk, in order.
+        #: Arrival time of each batch of output-bearing chunks (one socket read), in order.
         self.arrivals: list[float] = []
+        #: Output-bearing chunks in all batches.
+        self.chunks = 0
         self._itl: tuple[dict[int, int], float, float | None, float | None] | None = None
 
     def on_chunks(self, received_at: float, count: int) -> None:
         """``count`` output-bearing chunks arrived together at ``received_at``."""
-        self.arrivals += [received_at] * count
+        self.arrivals.append(received_at)
+        self.chunks += count
         self._itl = None
 
     def on_answer(self, received_at: float) -> None:
@@ -68,9 +71,13 @@ class StreamTiming:
     def _gaps(self) -> tuple[dict[int, int], float, float | None, float | None]:
         if self._itl is None:
             arrivals = self.arrivals
+            # A gap per batch after the first, and a zero gap per chunk that
+            # came with an earlier one in its batch.
             gaps = list(map(sub, arrivals[1:], arrivals))
+            sum_of_gaps = sum(gaps)
+            gaps += [0.0] * (self.chunks - len(arrivals))
             if gaps:
-                self._itl = (bucket_counts(gaps), sum(gaps), min(gaps), max(gaps))
+                self._itl = (bucket_counts(gaps), sum_of_gaps, min(gaps), max(gaps))
             else:
                 self._itl = ({}, 0.0, None, None)
         return self._itl

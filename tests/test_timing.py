@@ -37,6 +37,9 @@ def test_chunks_that_arrive_together_are_zero_gaps() -> None:
     timing = StreamTiming(sent_at=0.0)
     timing.on_chunks(0.1, 3)
     timing.on_chunks(0.4, 1)
-    assert timing.arrivals == [0.1, 0.1, 0.1, 0.4]
+    assert timing.ttft == pytest.approx(0.1)
     assert timing.itl_min == 0.0 and timing.itl_max == pytest.approx(0.3)
-    assert sum(timing.itl_buckets.values()) == 3
+    assert timing.itl_sum == pytest.approx(0.3)
+    hist = LogHistogram()
+    hist.add_buckets(timing.itl_buckets, timing.itl_sum, timing.itl_min, timing.itl_max)
+    assert hist.count == 3 and hist.quantile(0.5) == 0.0  # two zero gaps and 0.3 s
