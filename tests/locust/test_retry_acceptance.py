@@ -186,7 +186,8 @@ def test_a_scripted_429_storm_shows_up_in_the_time_series_at_its_time(
         if first + 1 <= row["at"] <= last - 1:
             assert row["ok"] == 0 and row["errors_by_kind"] == {"rate_limited": row["failed"]}
         elif row["at"] < first - 1 or row["at"] > last + 1:
-            assert row["failed"] == 0 and (row["ok"] > 0 or row is rows[-1])
+            # The first and last seconds may hold only the start or end of a request.
+            assert row["failed"] == 0 and (row["ok"] > 0 or row is rows[0] or row is rows[-1])
     # In the run's own time axis the storm is at 4-8 s (give or take the start-up).
     storm_t = [row["t"] for row in rows if row["errors_by_kind"].get("rate_limited")]
     assert 3 <= min(storm_t) <= 5 and 7 <= max(storm_t) <= 9
