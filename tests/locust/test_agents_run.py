@@ -58,8 +58,11 @@ def test_every_step_of_every_workflow_is_recorded_in_dependency_order(
             record = steps[step.id]
             for dependency in step.depends_on:
                 assert record.started_at >= ended_at(steps[dependency])
-        # The workflow ends with its last step, and took at least as long as any step.
-        last = max(steps.values(), key=ended_at)
+        # The workflow ends with the step recorded last, and took at least as long as
+        # any step. Steps in parallel that end together are recorded in the order
+        # their greenlets run, which on a busy machine can trail their ends a little.
+        (last,) = [r for r in steps.values() if r.workflow_e2e_s is not None]
+        assert ended_at(last) >= max(ended_at(r) for r in steps.values()) - 0.05
         assert last.workflow_e2e_s is not None
         assert last.workflow_e2e_s >= max(r.e2e_s or 0.0 for r in steps.values())
         if workflow.name == "incident-response":
