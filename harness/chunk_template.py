@@ -23,15 +23,43 @@ def is_literal_json_text(text: str) -> bool:
     return '"' not in text and "\\" not in text and text.isprintable()
 
 
+#: Templates a stream may learn in a row without reading a chunk through any:
+#: past that, its chunks differ in more than their text (a nonce or padding per
+#: chunk, as OpenAI's ``obfuscation`` field) and learning would only cost time.
+MAX_UNUSED_TEMPLATES = 3
+
+
 class TextChunkTemplate:
     """The bytes around the one text field of a chunk that carried only that text."""
 
-    __slots__ = ("_cut", "prefix", "suffix")
+    __slots__ = ("_cut", "prefix", "retired", "suffix", "unused_before", "used")
 
     def __init__(self, prefix: str, suffix: str) -> None:
         self.prefix = prefix
         self.suffix = suffix
         self._cut = len(suffix)
+        #: Whether any chunk was read through this template.
+        self.used = False
+        #: Templates learned just before this one that were never used.
+        self.unused_before = 0
+        #: Set when the stream gave up on templates: neither try nor replace it.
+        self.retired = False
+
+    def next_for(self, data: str, key: str, text: str) -> TextChunkTemplate:
+        """The template after ``data`` (only ``key`` = ``text``) did not fit this one.
+
+        A new one learned from ``data``; or, when too many in a row went unused,
+        this one retired.
+        """
+        unused = 0 if self.used else self.unused_before + 1
+        if unused >= MAX_UNUSED_TEMPLATES:
+            self.retired = True
+            return self
+        learned = TextChunkTemplate.learn(data, key, text)
+        if learned is None:
+            return self
+        learned.unused_before = unused
+        return learned
 
     @classmethod
     def learn(cls, data: str, key: str, text: str) -> TextChunkTemplate | None:
@@ -62,17 +90,23 @@ class TextChunkTemplate:
         prefix, suffix = self.prefix, self.suffix
         lead, cut = len(prefix), self._cut
         texts: list[str] = []
-        for index in range(start, len(chunks)):
+        end_of_run = len(chunks)
+        for index in range(start, end_of_run):
             event, data = chunks[index]
             if event != "message" or not (data.startswith(prefix) and data.endswith(suffix)):
-                return texts, index
+                end_of_run = index
+                break
             end = len(data) - cut
             if end < lead:  # prefix and suffix overlap: not this envelope
-                return texts, index
+                end_of_run = index
+                break
             text = data[lead:end]
             # is_literal_json_text, inline.
             if '"' in text or "\\" in text or not text.isprintable():
-                return texts, index
+                end_of_run = index
+                break
             if text:
                 texts.append(text)
-        return texts, len(chunks)
+        if end_of_run > start:
+            self.used = True
+        return texts, end_of_run

@@ -163,7 +163,7 @@ class OpenAIChatAdapter:
         index, count = 0, len(chunks)
         while index < count:
             template = out.text_template
-            if template is not None:
+            if template is not None and not template.retired:
                 texts, index = template.take_texts(chunks, index)
                 if texts:
                     out.add_contents(texts)
@@ -209,13 +209,19 @@ class OpenAIChatAdapter:
                 output_chunks += 1
                 # A chunk of one choice whose one event is its content (the loop's
                 # last values are that choice's) shows the stream's token envelope.
+                template = out.text_template
                 if (
                     len(choices) == 1
                     and out.output_events == carried + 1
                     and content
                     and not (usage or reasoning or tool_calls or finish_reason)
+                    and (template is None or not template.retired)
                 ):
-                    out.text_template = TextChunkTemplate.learn(data, "content", content)
+                    out.text_template = (
+                        TextChunkTemplate.learn(data, "content", content)
+                        if template is None
+                        else template.next_for(data, "content", content)
+                    )
         return output_chunks
 
     def end_of_stream(self, out: StreamOutput) -> None:

@@ -5,7 +5,7 @@ import random
 
 import orjson
 
-from harness.chunk_template import TextChunkTemplate, is_literal_json_text
+from harness.chunk_template import MAX_UNUSED_TEMPLATES, TextChunkTemplate, is_literal_json_text
 from harness.stream_output import StreamOutput
 from harness_plugins.openai_chat import OpenAIChatAdapter
 
@@ -84,3 +84,25 @@ def test_chunks_read_through_templates_equal_the_full_parse() -> None:
         expected = [p for p in pieces if p]
         assert out.answer == expected, chunks
         assert counted == out.output_events == len(expected)
+
+
+def test_a_stream_whose_chunks_differ_beyond_their_text_stops_learning() -> None:
+    # Each chunk carries its own nonce, as OpenAI's "obfuscation" padding does.
+    chunks = [("message", openai_chunk(f"t{i}", obfuscation=f"n{i}")) for i in range(20)]
+    out = StreamOutput()
+    assert OpenAIChatAdapter().parse_chunks(chunks, out) == 20
+    assert out.answer == [f"t{i}" for i in range(20)]
+    template = out.text_template
+    assert template is not None and not template.used and template.retired
+    assert template.unused_before == MAX_UNUSED_TEMPLATES - 1  # then it stopped trying
+
+
+def test_a_first_token_in_another_envelope_does_not_stop_the_reading() -> None:
+    # llama.cpp-style: the role comes with the first token, not in a chunk of its own.
+    chunks = [("message", openai_chunk("Hi", role="assistant"))]
+    chunks += [("message", openai_chunk(f" t{i}")) for i in range(10)]
+    out = StreamOutput()
+    OpenAIChatAdapter().parse_chunks(chunks, out)
+    assert "".join(out.answer) == "Hi" + "".join(f" t{i}" for i in range(10))
+    assert out.text_template is not None and out.text_template.used
+    assert not out.text_template.retired
