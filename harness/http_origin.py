@@ -11,6 +11,7 @@ a load balancer drops it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -105,11 +106,7 @@ def request_head(
     return "".join(lines).encode("latin-1")
 
 
-_TLS: list[gssl.SSLContext] = []
-
-
+@functools.lru_cache(maxsize=1)
 def _tls_context() -> gssl.SSLContext:
     # Built once: loading the system's CA certificates takes milliseconds.
-    if not _TLS:
-        _TLS.append(gssl.create_default_context())
-    return _TLS[0]
+    return gssl.create_default_context()
